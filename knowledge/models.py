@@ -1,0 +1,184 @@
+"""Typed, immutable models of the knowledge base.
+
+Every other package (classifier, advisor, adapters, training) reads the knowledge
+base through these classes only, never through raw YAML. They are frozen so a
+loaded base can be shared between conversations and threads without copies, and
+swapped whole on `/kb reload`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+Level = Literal["objective", "tactic"]
+Verdict = Literal["as_asked", "scaled_down", "instead"]
+VERDICTS: tuple[Verdict, ...] = ("as_asked", "scaled_down", "instead")
+
+Hours = float | tuple[float, float]
+"""A weekly commitment: one number of hours, or a (low, high) range."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing string in both languages."""
+
+    fr: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        """The string in `lang`, French for anything that is not English."""
+        return self.en if lang == "en" else self.fr
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a figure used in advice comes from (see shared/domain.md)."""
+
+    title: str
+    url: str
+    figure: Text | None = None
+
+
+@dataclass(frozen=True)
+class Demands:
+    """What a topic asks of the client: content, skills, time, money, patience."""
+
+    content: Text
+    skills: Text
+    weekly_hours: Hours
+    budget: Text
+    time_to_results: Text
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One strategy objective or one tactic, with its card and training examples."""
+
+    id: str
+    level: Level
+    name: Text
+    aliases: Mapping[str, tuple[str, ...]]
+    definition: Text
+    clients_mean: Text
+    related: tuple[str, ...]
+    """For a tactic, the objectives it can serve; for an objective, the tactics that can serve it."""
+    demands: Demands
+    warnings: tuple[Text, ...]
+    questions: tuple[Text, ...]
+    sources: tuple[Source, ...]
+    examples: Mapping[str, tuple[str, ...]]
+    content_hungry: bool = False
+    """A tactic that needs a steady flow of new content to be worth anything."""
+
+    def all_aliases(self) -> tuple[str, ...]:
+        return tuple(a for lang in LANGS for a in self.aliases.get(lang, ()))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One possible answer to a capacity question."""
+
+    id: str
+    label: Text
+    score: float
+    """Contribution to the content-capacity score, 0 (none) to 1 (plenty)."""
+    patterns: Mapping[str, tuple[str, ...]]
+    """Regular expressions, per language, matched on normalised text (lowercase, no accents)."""
+    hours: tuple[float, float] | None = None
+    """For hour buckets: [low, high) weekly hours that map a number in free text to this choice."""
+
+
+@dataclass(frozen=True)
+class CapacityField:
+    """One content-capacity question (who writes, hours a week, ...)."""
+
+    id: str
+    weight: float
+    question: Text
+    why: Text
+    cautious: str
+    """Choice id assumed when the answer is unknown or "I don't know"."""
+    choices: tuple[Choice, ...]
+
+    def choice(self, choice_id: str) -> Choice:
+        for c in self.choices:
+            if c.id == choice_id:
+                return c
+        raise KeyError(f"{self.id}: no choice {choice_id!r}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One piece of advice: when the profile matches `when`, recommend this."""
+
+    id: str
+    topic: str
+    when: Mapping[str, tuple[str, ...]]
+    """Capacity field id -> accepted choice ids; every listed field must match. Empty = fallback."""
+    verdict: Verdict
+    title: Text
+    tactics: tuple[str, ...]
+    weekly_hours: Hours
+    rationale: Text
+    cadence: Text | None
+    warnings: tuple[Text, ...]
+    alternatives: tuple[str, ...]
+    """Rule ids (any topic) offered as alternatives."""
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Combo:
+    """A labelled multi-topic training example (several topics in one request)."""
+
+    text: str
+    lang: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole validated base. Built only by `knowledge.loader.load_knowledge_base`."""
+
+    path: str
+    topics: Mapping[str, Topic]
+    capacity: tuple[CapacityField, ...]
+    rules: Mapping[str, tuple[Rule, ...]]
+    """Topic id -> its rules, in evaluation order (the last one is the fallback)."""
+    out_of_scope: Mapping[str, tuple[str, ...]]
+    combos: tuple[Combo, ...]
+    messages: Mapping[str, Text]
+    commands: Mapping[str, Mapping[str, tuple[str, ...]]]
+    """Command id (help, back, ...) -> language -> words that trigger it."""
+    number_words: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    content_hash: str = ""
+
+    def topic(self, topic_id: str) -> Topic:
+        return self.topics[topic_id]
+
+    def field(self, field_id: str) -> CapacityField:
+        for f in self.capacity:
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rules in self.rules.values():
+            for r in rules:
+                if r.id == rule_id:
+                    return r
+        raise KeyError(rule_id)
+
+    def msg(self, key: str, lang: str, **values: object) -> str:
+        """A catalogue message in `lang`, with `{placeholders}` filled."""
+        text = self.messages[key](lang)
+        return text.format(**values) if values else text
+
+    def objectives(self) -> tuple[Topic, ...]:
+        return tuple(t for t in self.topics.values() if t.level == "objective")
+
+    def tactics(self) -> tuple[Topic, ...]:
+        return tuple(t for t in self.topics.values() if t.level == "tactic")
