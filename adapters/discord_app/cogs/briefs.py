@@ -1,0 +1,83 @@
+"""`/brief [id]`: the server's recent intake briefs, or one of them as embed + Markdown file.
+
+A brief is only shown in the server it was made in (or, in DMs, to the person who made
+it): briefs hold client information and must not leak between agencies sharing the bot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import limits
+from ..render import COLOUR, brief_file
+from ..translator import loc
+
+if TYPE_CHECKING:
+    from ..bot import PlanFirstBot
+
+LIST_LIMIT = 10
+
+
+def visible(record: Any, interaction: discord.Interaction[Any]) -> bool:
+    if interaction.guild is not None:
+        return str(record.guild_id) == str(interaction.guild.id)
+    return not record.guild_id and str(record.user_id) == str(interaction.user.id)
+
+
+def when(record: Any) -> str:
+    created = record.created_at
+    return created.strftime("%Y-%m-%d") if hasattr(created, "strftime") else str(created)[:10]
+
+
+class BriefCog(commands.Cog):
+    def __init__(self, bot: PlanFirstBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name=loc("brief", "discord_cmd_brief_name"),
+        description=loc("Les derniers briefs de ce serveur, ou l'un d'eux", "discord_cmd_brief_desc"),
+    )
+    @app_commands.rename(numero=loc("id", "discord_opt_brief_id_name"))
+    @app_commands.describe(numero=loc("Le numéro du brief, tel que /brief le liste", "discord_opt_brief_id_desc"))
+    async def brief(self, interaction: discord.Interaction[PlanFirstBot], numero: int | None = None) -> None:
+        if numero is None:
+            await self.show_list(interaction)
+        else:
+            await self.show_one(interaction, numero)
+
+    async def show_list(self, interaction: discord.Interaction[PlanFirstBot]) -> None:
+        bot, lang = self.bot, self.bot.languages.for_interaction(interaction)
+        guild_id = str(interaction.guild.id) if interaction.guild is not None else ""
+        fetch = LIST_LIMIT if guild_id else LIST_LIMIT * 10
+        records = [r for r in bot.runtime.store.list_briefs(guild_id=guild_id, limit=fetch) if visible(r, interaction)]
+        if not records:
+            await bot.refuse(interaction, bot.text("discord_brief_none", lang))
+            return
+        lines = [
+            bot.text("discord_brief_line", lang, id=r.id, date=when(r), request=limits.trim(limits.one_line(r.request), 80))
+            for r in records[:LIST_LIMIT]
+        ]
+        embed = discord.Embed(
+            title=bot.text("discord_brief_list_title", lang),
+            description=limits.trim("\n".join(lines), limits.EMBED_DESCRIPTION),
+            colour=COLOUR,
+        )
+        embed.set_footer(text=bot.text("discord_brief_list_footer", lang))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def show_one(self, interaction: discord.Interaction[PlanFirstBot], number: int) -> None:
+        bot, lang = self.bot, self.bot.languages.for_interaction(interaction)
+        record = bot.runtime.store.get_brief(number)
+        if record is None or not visible(record, interaction):
+            await bot.refuse(interaction, bot.text("discord_brief_not_found", lang, id=number))
+            return
+        embed = discord.Embed(
+            title=limits.trim(bot.text("discord_brief_title", lang, id=record.id, date=when(record)), limits.EMBED_TITLE),
+            description=limits.trim(record.markdown, limits.EMBED_DESCRIPTION),
+            colour=COLOUR,
+        )
+        await interaction.response.send_message(embed=embed, file=brief_file(record.markdown, record.id))

@@ -1,0 +1,64 @@
+"""`/triage demande:<text>`: start an intake, in its own thread when in a server channel.
+
+A thread keeps the interview (several questions and answers) out of the channel and
+gives the conversation its key (`discord:<thread id>`). In a thread, a DM, or a channel
+where the bot may not create threads, the intake runs where it was asked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import limits
+from ..keys import key_for
+from ..translator import loc
+
+if TYPE_CHECKING:
+    from ..bot import PlanFirstBot
+
+MAX_REQUEST = 1500
+
+
+def quote(text: str) -> str:
+    """The request as a Markdown quote, short enough to leave room around it."""
+    return "\n".join(f"> {line}" for line in limits.trim(text, MAX_REQUEST).splitlines() or [""])
+
+
+class TriageCog(commands.Cog):
+    def __init__(self, bot: PlanFirstBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name=loc("triage", "discord_cmd_triage_name"),
+        description=loc("Lancer une prise de besoin à partir d'une demande client, dans son propre fil", "discord_cmd_triage_desc"),
+    )
+    @app_commands.rename(demande=loc("demande", "discord_opt_demande_name"))
+    @app_commands.describe(demande=loc("Ce que le client a demandé, dans ses mots", "discord_opt_demande_desc"))
+    async def triage(self, interaction: discord.Interaction[PlanFirstBot], demande: str) -> None:
+        bot = self.bot
+        lang = bot.languages.for_interaction(interaction)
+        request = demande.strip()
+        if not request:
+            await bot.refuse(interaction, bot.text("discord_triage_empty", lang))
+            return
+        user, guild, channel = interaction.user, interaction.guild, interaction.channel
+        announce = bot.text("discord_triage_opened", lang, user=user.mention, request=quote(request))
+        if guild is not None and isinstance(channel, discord.TextChannel):
+            await interaction.response.send_message(announce)
+            message = await interaction.original_response()
+            name = limits.safe_thread_name(request, bot.text("discord_thread_fallback", lang))
+            try:
+                thread = await message.create_thread(name=name, auto_archive_duration=1440)
+            except discord.Forbidden:
+                thread = None
+            if thread is not None:
+                await bot.conversations.start(thread, f"discord:{thread.id}", request, user=user, guild=guild)
+                return
+        else:
+            await interaction.response.send_message(announce)
+        assert isinstance(channel, discord.abc.Messageable)
+        await bot.conversations.start(channel, key_for(channel, user), request, user=user, guild=guild)

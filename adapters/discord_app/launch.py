@@ -1,0 +1,141 @@
+"""Start-up for `python bot.py` (Discord) and `python bot.py sync [--guild ID]`.
+
+- The token comes from `DISCORD_TOKEN` in the environment, else from a `.env` file
+  (a tiny parser: no new dependency). The check happens before the knowledge base is
+  loaded, so a missing token fails in a blink with a message pointing to `--console`.
+- A bad token or a privileged intent not switched on gives a clear sentence, not a
+  traceback. Exit code 2 for all three (configuration to fix), 0 otherwise.
+- Commands are synced only on demand: syncing at every start hits Discord's rate limits
+  and is needed only when commands or their translations change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+import discord
+
+from .bot import create_bot
+from .catalogue import Catalogue
+from .ports import Runtime
+
+ENV_FILE = Path(__file__).resolve().parents[2] / ".env"
+TOKEN_VAR = "DISCORD_TOKEN"
+EXIT_CONFIG = 2
+
+log = logging.getLogger("plan_first.discord")
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """`KEY=value` lines; `#` comments, blank lines and `export ` prefixes ignored; quotes stripped."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[name.strip()] = value
+    return values
+
+
+def load_token(environ: Mapping[str, str] | None = None, env_file: Path | None = ENV_FILE) -> str | None:
+    """The bot token: the environment first, then the `.env` file; None when neither has one."""
+    environ = os.environ if environ is None else environ
+    token = environ.get(TOKEN_VAR, "").strip()
+    if not token and env_file is not None and env_file.is_file():
+        token = parse_env_file(env_file.read_text(encoding="utf-8")).get(TOKEN_VAR, "").strip()
+    return token or None
+
+
+def _say(key: str, stream: TextIO, **values: object) -> None:
+    print(Catalogue().both(key, **values), file=stream)
+
+
+async def _serve(bot: discord.Client, token: str) -> None:
+    async with bot:
+        await bot.start(token)
+
+
+def run_bot(
+    build_runtime: Callable[[], Runtime],
+    *,
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = ENV_FILE,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the bot until stopped; returns the process exit code."""
+    stderr = stderr or sys.stderr
+    token = load_token(environ, env_file)
+    if token is None:
+        _say("discord_no_token", stderr)
+        return EXIT_CONFIG
+    discord.utils.setup_logging()
+    bot = create_bot(build_runtime())
+    try:
+        asyncio.run(_serve(bot, token))
+    except discord.LoginFailure:
+        _say("discord_bad_token", stderr)
+        return EXIT_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        _say("discord_intents_required", stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def sync_tree(bot: discord.Client, guild_id: int | None) -> int:
+    """Push the command tree (with translations) to Discord; returns how many were synced.
+
+    With a guild id the commands are copied to that server only, where they appear at
+    once (handy to try changes); without, they are global (may take up to an hour).
+    """
+    tree = bot.tree  # type: ignore[attr-defined]
+    if guild_id is None:
+        return len(await tree.sync())
+    guild = discord.Object(id=guild_id)
+    tree.copy_global_to(guild=guild)
+    return len(await tree.sync(guild=guild))
+
+
+async def _login_and_sync(bot: discord.Client, token: str, guild_id: int | None) -> int:
+    async with bot:
+        await bot.login(token)  # runs setup_hook (cogs, translator); no gateway connection
+        return await sync_tree(bot, guild_id)
+
+
+def sync_commands(
+    build_runtime: Callable[[], Runtime],
+    guild_id: int | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = ENV_FILE,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """`python bot.py sync [--guild ID]`; returns the process exit code."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    token = load_token(environ, env_file)
+    if token is None:
+        _say("discord_no_token", stderr)
+        return EXIT_CONFIG
+    bot = create_bot(build_runtime())
+    try:
+        count = asyncio.run(_login_and_sync(bot, token, guild_id))
+    except discord.LoginFailure:
+        _say("discord_bad_token", stderr)
+        return EXIT_CONFIG
+    where = str(guild_id) if guild_id is not None else "global"
+    _say("discord_synced", stdout, count=count, where=where)
+    return 0

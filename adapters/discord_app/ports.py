@@ -1,0 +1,55 @@
+"""What the Discord layer needs from the core, as protocols.
+
+The bot receives a `Runtime` (built once in `bot.py` by `runtime.build_runtime`) and
+uses only these members, so tests can pass the real runtime on a temporary SQLite file
+or a small fake, and the Discord code never reaches into the engine's internals.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from advisor.replies import Reply
+from knowledge.models import KnowledgeBase
+
+
+class Advisor(Protocol):
+    def start(
+        self, key: str, request: str, *, user_id: str, guild_id: str = "", lang: str | None = None
+    ) -> list[Reply]: ...
+
+    def handle(
+        self, key: str, text: str, *, user_id: str, guild_id: str = "", lang: str | None = None
+    ) -> list[Reply]: ...
+
+    def turn(self, key: str) -> int: ...
+
+    def owner(self, key: str) -> str | None: ...
+
+
+class BriefRecord(Protocol):
+    id: Any
+    user_id: str
+    guild_id: str
+    lang: str
+    request: str
+    markdown: str
+    created_at: Any
+
+
+class Store(Protocol):
+    def get_setting(self, scope: str, key: str) -> str | None: ...
+
+    def set_setting(self, scope: str, key: str, value: str) -> None: ...
+
+    def list_briefs(self, *, guild_id: str = ..., limit: int = ...) -> list[Any]: ...
+
+    def get_brief(self, brief_id: Any) -> Any: ...
+
+
+class Runtime(Protocol):
+    kb: KnowledgeBase
+    store: Store
+    advisor: Advisor
+
+    def reload(self) -> list[str]: ...

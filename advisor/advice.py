@@ -1,0 +1,106 @@
+"""Applying the knowledge base's advice rules to a client's capacity profile.
+
+No advice lives here: the rules, their order and their wording are YAML. This module
+answers three questions about them:
+- which rule fits a profile (the first whose `when` matches; unknown answers take the
+  field's cautious value, and the advice says so);
+- which unanswered questions could still change the outcome, most decisive first;
+- what the content-capacity score (0-100) is, field by field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Mapping
+
+from knowledge.models import Hours, KnowledgeBase, Rule
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    field: str
+    choice: str
+    weight: float
+    points: float
+    assumed: bool
+
+
+def effective_profile(kb: KnowledgeBase, answers: Mapping[str, str]) -> dict[str, str]:
+    """The answers given, completed with each field's cautious value."""
+    return {f.id: answers.get(f.id, f.cautious) for f in kb.capacity}
+
+
+def rule_matches(rule: Rule, profile: Mapping[str, str]) -> bool:
+    return all(profile.get(field) in accepted for field, accepted in rule.when.items())
+
+
+def select_rule(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -> Rule:
+    """The first rule of the topic that fits the (cautiously completed) profile."""
+    profile = effective_profile(kb, answers)
+    for rule in kb.rules[topic_id]:
+        if rule_matches(rule, profile):
+            return rule
+    return kb.rules[topic_id][-1]
+
+
+def open_fields(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -> Counter[str]:
+    """Unanswered fields that can still change which rule wins, with how many rules hang on each.
+
+    Walk the rules in order: a rule contradicted by a known answer is out; the first rule
+    whose conditions are all known and met settles the matter; every rule before it that is
+    still possible depends on its unknown fields, so those fields are worth asking.
+    """
+    needed: Counter[str] = Counter()
+    for rule in kb.rules[topic_id]:
+        unknown = [f for f in rule.when if f not in answers]
+        if any(f in answers and answers[f] not in ok for f, ok in rule.when.items()):
+            continue
+        if not unknown:
+            break
+        needed.update(unknown)
+    return needed
+
+
+def next_question(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mapping[str, str],
+                  skipped: tuple[str, ...] = ()) -> str | None:
+    """The unanswered field that settles the advice fastest, or None when it is settled."""
+    needed: Counter[str] = Counter()
+    for topic_id in topic_ids:
+        needed.update(open_fields(kb, topic_id, answers))
+    order = {f.id: i for i, f in enumerate(kb.capacity)}
+    candidates = [f for f in needed if f not in skipped]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda f: (-needed[f], order.get(f, 99)))
+
+
+def capacity_score(kb: KnowledgeBase, answers: Mapping[str, str]) -> tuple[int, tuple[ScoreLine, ...]]:
+    """Content-capacity score out of 100, and the points each field brings."""
+    lines = []
+    for field in kb.capacity:
+        choice_id = answers.get(field.id, field.cautious)
+        points = field.weight * field.choice(choice_id).score
+        lines.append(ScoreLine(field.id, choice_id, field.weight, round(points, 1), field.id not in answers))
+    total = sum(line.points for line in lines)
+    return round(total), tuple(lines)
+
+
+def hours_high(hours: Hours) -> float:
+    return float(hours[1]) if isinstance(hours, tuple) else float(hours)
+
+
+def hours_low(hours: Hours) -> float:
+    return float(hours[0]) if isinstance(hours, tuple) else float(hours)
+
+
+def hours_json(hours: Hours) -> float | list[float]:
+    return [float(hours[0]), float(hours[1])] if isinstance(hours, tuple) else float(hours)
+
+
+def format_hours(hours: Hours) -> str:
+    def fmt(x: float) -> str:
+        return f"{x:g}"
+    if isinstance(hours, tuple):
+        return f"{fmt(hours[0])}–{fmt(hours[1])}" if hours[0] != hours[1] else fmt(hours[0])
+    return fmt(hours)

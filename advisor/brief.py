@@ -1,0 +1,68 @@
+"""The intake brief: a Markdown page the account manager brings to the client meeting.
+
+It keeps the client's words verbatim (so nobody reinterprets them later), separates
+strategy from tactics, shows which capacity answers were said and which were assumed,
+and ends with the questions still worth asking in the room.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from advisor.state import ConversationState
+from knowledge.models import KnowledgeBase
+
+MAX_QUESTIONS = 8
+
+
+def _quote(text: str) -> str:
+    """The request as a Markdown blockquote, every line quoted, nothing interpreted."""
+    safe = text.replace("\r", "").strip() or "—"
+    return "\n".join("> " + line for line in safe.split("\n"))
+
+
+def meeting_questions(kb: KnowledgeBase, state: ConversationState, lang: str) -> list[str]:
+    """Capacity questions still unanswered, then each topic's own questions."""
+    questions = [kb.field(f).question(lang) for f in
+                 [f.id for f in kb.capacity] if f not in state.answers]
+    for topic_id in state.topic_ids():
+        questions += [q(lang) for q in kb.topic(topic_id).questions]
+    return list(dict.fromkeys(questions))[:MAX_QUESTIONS]
+
+
+def render_brief(kb: KnowledgeBase, state: ConversationState, plan: Mapping[str, Any]) -> str:
+    lang = state.lang
+    m = lambda key, **v: kb.msg(key, lang, **v)  # noqa: E731 - local shorthand
+    out = [f"# {m('brief_title')}", "", f"## {m('brief_request')}", _quote(state.request), ""]
+    out += [f"## {m('brief_topics')}", ""]
+    for topic_id, confidence in state.topics:
+        topic = kb.topic(topic_id)
+        out.append(f"- **{topic.name(lang)}** (`{topic_id}`): {m('level_' + topic.level)}, "
+                   f"{m('confidence')} {confidence:.2f}")
+    objective = state.objective
+    objective_text = kb.topic(objective).name(lang) if objective and objective in kb.topics \
+        else m("objective_unknown")
+    out += ["", f"## {m('brief_objective')}", objective_text, ""]
+    out += [f"## {m('brief_capacity')} ({plan['capacity_score']}/100)", "",
+            f"| {m('brief_question')} | {m('brief_answer')} | {m('brief_points')} |", "|---|---|---|"]
+    for line in plan["capacity_breakdown"]:
+        answer = line["answer"] + (f" *({m('assumed')})*" if line["assumed"] else "")
+        out.append(f"| {line['question']} | {answer} | {line['points']:g}/{line['weight']:g} |")
+    for rec in plan["recommendations"]:
+        out += ["", f"## {m('brief_recommendation')}: {rec['title']}", "",
+                f"- **{m('verdict')}**: {rec['verdict_label']}",
+                f"- **{m('weekly_hours')}**: {rec['weekly_hours_text']} h"]
+        if rec["cadence"]:
+            out.append(f"- **{m('cadence')}**: {rec['cadence']}")
+        out += ["", rec["rationale"], "", f"**{m('warnings')}**", ""]
+        out += [f"- {w}" for w in rec["warnings"]]
+        out += ["", f"**{m('alternatives')}**", ""]
+        out += [f"- {a['title']} ({a['weekly_hours_text']} h)" for a in rec["alternatives"]]
+        if rec["sources"]:
+            out += ["", f"**{m('sources')}**", ""]
+            out += [f"- [{s['title']}]({s['url']})" for s in rec["sources"]]
+    for warning in plan["warnings"]:
+        out += ["", f"> ⚠️ {warning}"]
+    out += ["", f"## {m('brief_ask')}", ""]
+    out += [f"- {q}" for q in meeting_questions(kb, state, lang)]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,49 @@
+"""Recognising commands and choice picks in what the user typed.
+
+Command words (aide/help, retour/back, ...) live in `knowledge/messages.yaml`, so an agency
+can add "menu" or "reviens" without touching code. Matching is exact on normalised text:
+a command is a whole message, never a word inside a request ("retour sur investissement"
+must not go back a step).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from advisor.replies import ChoiceOption
+from knowledge.models import KnowledgeBase
+from knowledge.text import normalise
+
+_PUNCT = re.compile(r"[!?.…,;:()\[\]«»\"*_~`>#-]+")
+
+
+def bare(text: str) -> str:
+    """Normalised text without punctuation or markdown, for whole-message comparisons."""
+    return " ".join(_PUNCT.sub(" ", normalise(text)).split())
+
+
+def match_command(kb: KnowledgeBase, text: str) -> str | None:
+    """The command id the whole message is, if it is one (also with a leading "/" or "!")."""
+    raw = normalise(text).lstrip("/!").strip()
+    key = bare(raw)
+    for command, by_lang in kb.commands.items():
+        for words in by_lang.values():
+            for word in words:
+                if raw == normalise(word) or (key and key == bare(word)):
+                    return command
+    return None
+
+
+def pick_choice(text: str, options: Sequence[ChoiceOption]) -> ChoiceOption | None:
+    """The option a message picks: its number in the list, its value, or its label."""
+    key = bare(text)
+    if not key:
+        return None
+    if key.isdigit():
+        index = int(key) - 1
+        return options[index] if 0 <= index < len(options) else None
+    for option in options:
+        if key == bare(option.value) or key == bare(option.label):
+            return option
+    return None

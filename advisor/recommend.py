@@ -1,0 +1,128 @@
+"""Turning the winning rules into advice a client can read, tied to their own answers.
+
+The rule says what fits a kind of profile; this module says why it fits *this* client
+("you said nobody will write, about an hour a week"), which answers were assumed
+because the client did not know, and whether the whole plan fits the hours they have.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from advisor.advice import (
+    capacity_score,
+    effective_profile,
+    format_hours,
+    hours_high,
+    hours_json,
+    hours_low,
+    select_rule,
+)
+from knowledge.models import KnowledgeBase, Rule
+
+MAX_PLAN_TOPICS = 3
+
+
+def answer_label(kb: KnowledgeBase, field_id: str, choice_id: str, lang: str) -> str:
+    return kb.field(field_id).choice(choice_id).label(lang)
+
+
+def cited_fields(kb: KnowledgeBase, topic_id: str) -> list[str]:
+    """Fields any rule of the topic looks at, in the knowledge base's question order."""
+    used = {f for rule in kb.rules[topic_id] for f in rule.when}
+    return [f.id for f in kb.capacity if f.id in used]
+
+
+def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
+            lang: str) -> tuple[list[str], list[str]]:
+    """The client's answers that decided (quoted), and the cautious values that were assumed."""
+    said, assumed = [], []
+    profile = effective_profile(kb, answers)
+    for field_id in cited_fields(kb, topic_id):
+        name = kb.msg(f"field_{field_id}", lang)
+        label = answer_label(kb, field_id, profile[field_id], lang)
+        if field_id in answers:
+            said.append(kb.msg("cite_answer", lang, field=name, answer=label))
+        else:
+            assumed.append(kb.msg("cite_assumed", lang, field=name, answer=label))
+    return said, assumed
+
+
+def alternative_summary(kb: KnowledgeBase, rule_id: str, lang: str) -> dict[str, Any]:
+    alt = kb.rule(rule_id)
+    return {"id": alt.id, "topic": alt.topic, "title": alt.title(lang), "verdict": alt.verdict,
+            "weekly_hours": hours_json(alt.weekly_hours),
+            "weekly_hours_text": format_hours(alt.weekly_hours)}
+
+
+def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
+                   lang: str) -> dict[str, Any]:
+    """The contract's recommendation object for one topic."""
+    rule: Rule = select_rule(kb, topic_id, answers)
+    topic = kb.topic(topic_id)
+    said, assumed = because(kb, topic_id, answers, lang)
+    rationale = rule.rationale(lang)
+    if said:
+        rationale += " " + kb.msg("because_you_said", lang, answers="; ".join(said))
+    if assumed:
+        rationale += " " + kb.msg("because_assumed", lang, answers="; ".join(assumed))
+    warnings = [w(lang) for w in rule.warnings] + [w(lang) for w in topic.warnings]
+    sources = {s.url: {"title": s.title, "url": s.url} for s in rule.sources + topic.sources}
+    return {
+        "id": rule.id,
+        "topic": topic_id,
+        "topic_name": topic.name(lang),
+        "title": rule.title(lang),
+        "verdict": rule.verdict,
+        "verdict_label": kb.msg(f"verdict_{rule.verdict}", lang),
+        "rationale": rationale,
+        "because": said,
+        "assumptions": assumed,
+        "tactics": list(rule.tactics),
+        "weekly_hours": hours_json(rule.weekly_hours),
+        "weekly_hours_text": format_hours(rule.weekly_hours),
+        "cadence": rule.cadence(lang) if rule.cadence else "",
+        "warnings": list(dict.fromkeys(warnings)),
+        "alternatives": [alternative_summary(kb, a, lang) for a in rule.alternatives],
+        "sources": list(sources.values()),
+    }
+
+
+def plan_topics(kb: KnowledgeBase, topic_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """What to advise on: the tactics asked for, or the objectives when no tactic was named."""
+    tactics = tuple(t for t in topic_ids if kb.topic(t).level == "tactic" and t in kb.rules)
+    chosen = tactics or tuple(t for t in topic_ids if t in kb.rules)
+    return chosen[:MAX_PLAN_TOPICS]
+
+
+def plan(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mapping[str, str],
+         lang: str) -> dict[str, Any]:
+    """One plan for the whole request: each topic's advice, the total hours, the score."""
+    recs = [recommendation(kb, t, answers, lang) for t in plan_topics(kb, topic_ids)]
+    low = sum(hours_low(_hours(r)) for r in recs)
+    high = sum(hours_high(_hours(r)) for r in recs)
+    score, lines = capacity_score(kb, answers)
+    warnings: list[str] = []
+    hours_answer = answers.get("weekly_hours")
+    if hours_answer and len(recs) > 1:
+        choice = kb.field("weekly_hours").choice(hours_answer)
+        if choice.hours is not None and low > choice.hours[1]:
+            warnings.append(kb.msg("plan_over_capacity", lang, need=format_hours((low, high)),
+                                   have=choice.label(lang), first=recs[0]["title"]))
+    return {
+        "recommendations": recs,
+        "total_weekly_hours": [round(low, 1), round(high, 1)],
+        "capacity_score": score,
+        "capacity_breakdown": [
+            {"field": line.field, "question": kb.msg(f"field_{line.field}", lang),
+             "answer": answer_label(kb, line.field, line.choice, lang), "choice": line.choice,
+             "points": line.points, "weight": line.weight, "assumed": line.assumed}
+            for line in lines
+        ],
+        "warnings": warnings,
+    }
+
+
+def _hours(rec: Mapping[str, Any]) -> float | tuple[float, float]:
+    value = rec["weekly_hours"]
+    return (float(value[0]), float(value[1])) if isinstance(value, list) else float(value)

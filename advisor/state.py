@@ -1,0 +1,132 @@
+"""The conversation's state and the table of its transitions.
+
+The state is a frozen value: `step` returns a new one, so a turn can be replayed,
+stored as JSON in SQLite and resumed after a crash. The transitions are a table, not
+code paths scattered in `if`s, so every edge is visible here, drawn in
+docs/CONVERSATION.md and exercised by a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+# stage -> event -> next stage. "*" edges are allowed from every stage.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "request": {
+        "out_of_scope": "request",
+        "ambiguous": "clarify",
+        "tactic_needs_objective": "objective",
+        "needs_capacity": "capacity",
+        "settled": "done",
+    },
+    "clarify": {
+        "chosen_needs_objective": "objective",
+        "chosen_needs_capacity": "capacity",
+        "chosen_settled": "done",
+        "none_chosen": "request",
+        "unclear": "clarify",
+    },
+    "objective": {
+        "objective_chosen": "capacity",
+        "objective_settled": "done",
+        "unclear": "objective",
+    },
+    "capacity": {
+        "answered": "capacity",
+        "unclear": "capacity",
+        "settled": "done",
+    },
+    "done": {
+        "new_request": "request",
+        "show_brief": "done",
+    },
+    "*": {
+        "restart": "request",
+        "cancel": "request",
+        "help": "=",
+        "language": "=",
+        "back": "<",
+    },
+}
+STAGES = tuple(s for s in TRANSITIONS if s != "*")
+HISTORY_LIMIT = 20
+
+
+class IllegalTransition(RuntimeError):
+    """An engine bug: a move the transition table does not allow."""
+
+
+def next_stage(stage: str, event: str) -> str:
+    """The stage an event leads to; "=" stays, "<" goes back (handled by the engine)."""
+    target = TRANSITIONS.get(stage, {}).get(event) or TRANSITIONS["*"].get(event)
+    if target is None:
+        raise IllegalTransition(f"{stage} --{event}-->?")
+    return stage if target == "=" else target
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """Everything a conversation knows; JSON-serialisable through to_dict/from_dict."""
+
+    lang: str = "fr"
+    stage: str = "request"
+    request: str = ""
+    topics: tuple[tuple[str, float], ...] = ()
+    options: tuple[str, ...] = ()
+    """Topic ids offered when the classifier hesitated."""
+    objective: str | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    unknown: tuple[str, ...] = ()
+    """Fields the client said they do not know: the cautious value is assumed, and said."""
+    pending: str | None = None
+    turn: int = 0
+    history: tuple[dict[str, Any], ...] = ()
+    lang_locked: bool = False
+    last_move: tuple[str, str] = ("", "")
+    """(stage left, event) of the latest move: lets tests check every edge is exercised."""
+
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(t for t, _ in self.topics)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["topics"] = [list(t) for t in self.topics]
+        data["history"] = list(self.history)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ConversationState":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["topics"] = tuple((str(t), float(c)) for t, c in known.get("topics", ()))
+        known["last_move"] = tuple(known.get("last_move", ("", "")))
+        for key in ("options", "unknown"):
+            known[key] = tuple(known.get(key, ()))
+        known["history"] = tuple(known.get("history", ()))
+        known["answers"] = dict(known.get("answers", {}))
+        return cls(**known)
+
+    def snapshot(self) -> dict[str, Any]:
+        """This state without its history, to push on the next state's history."""
+        data = self.to_dict()
+        data.pop("history")
+        return data
+
+    def moved(self, event: str, **changes: Any) -> "ConversationState":
+        """A new state after `event`, remembering this one for "back"."""
+        stage = next_stage(self.stage, event)
+        history = (self.history + (self.snapshot(),))[-HISTORY_LIMIT:]
+        return replace(self, stage=stage, history=history, last_move=(self.stage, event), **changes)
+
+
+def mermaid() -> str:
+    """The transition table drawn as a Mermaid state diagram (kept in docs/CONVERSATION.md)."""
+    lines = ["stateDiagram-v2", "    [*] --> request"]
+    for stage, edges in TRANSITIONS.items():
+        if stage == "*":
+            continue
+        for event, target in edges.items():
+            lines.append(f"    {stage} --> {target}: {event}")
+    lines.append("    note right of request: from any stage, restart and cancel lead here;"
+                 " help and language stay; back returns to the previous state")
+    return "\n".join(lines)

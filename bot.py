@@ -1,0 +1,177 @@
+"""Plan First's entry point.
+
+    python bot.py --console [--lang fr|en]        the conversation in a terminal
+    python bot.py advise "REQUEST" [--profile TEXT] [--lang fr|en] [--json]
+    python bot.py gaps                            requests the bot could not place
+    python bot.py forget --older-than 30d | --user ID
+    python bot.py briefs [ID]                     list saved briefs, or print one
+    python bot.py sync [--guild ID]               publish slash commands to Discord
+    python bot.py [run]                           the Discord bot (needs DISCORD_TOKEN)
+
+Exit codes: 0 success, 2 bad usage or invalid knowledge base (never a traceback for a
+user's mistake).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import io
+import json
+import logging
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Sequence
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bot.py", description="Plan First: plans before tools.")
+    parser.add_argument("--console", action="store_true", help="run the conversation in this terminal")
+    parser.add_argument("--lang", choices=("fr", "en"), help="conversation language (default: detected, else fr)")
+    parser.add_argument("--kb", help="knowledge base folder (default: knowledge/)")
+    parser.add_argument("--db", help="SQLite file (default: $PLANFIRST_DB or data/planfirst.sqlite3)")
+    parser.add_argument("--session", help="console conversation name (default: your user name)")
+    parser.add_argument("--briefs", help="folder for Markdown briefs (default: data/briefs)")
+    sub = parser.add_subparsers(dest="command")
+    advise = sub.add_parser("advise", help="one-shot advice for a request")
+    advise.add_argument("request")
+    advise.add_argument("--profile", default="", help="free text about the client's content capacity")
+    advise.add_argument("--lang", dest="advise_lang", choices=("fr", "en"))
+    advise.add_argument("--json", action="store_true")
+    sub.add_parser("gaps", help="list requests the bot could not place")
+    forget = sub.add_parser("forget", help="erase stored conversations")
+    forget.add_argument("--older-than", help="age such as 30d, 12h, 90m")
+    forget.add_argument("--user", help="a user id")
+    briefs = sub.add_parser("briefs", help="list saved briefs or print one")
+    briefs.add_argument("id", nargs="?", type=int)
+    sync = sub.add_parser("sync", help="publish slash commands to Discord")
+    sync.add_argument("--guild", type=int, help="one server id (instant) instead of global")
+    sub.add_parser("run", help="start the Discord bot")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from knowledge import KnowledgeBaseError
+
+    try:
+        if args.command == "advise":
+            return _advise(args)
+        runtime = _runtime(args)
+    except KnowledgeBaseError as exc:
+        print("Invalid knowledge base / base de connaissances invalide:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.console:
+        return _console(args, runtime)
+    if args.command == "gaps":
+        return _gaps(runtime, args.lang or "fr")
+    if args.command == "forget":
+        return _forget(runtime, args)
+    if args.command == "briefs":
+        return _briefs(runtime, args.id)
+    from adapters.discord_app.launch import run_discord, sync_commands
+
+    if args.command == "sync":
+        return sync_commands(runtime, guild_id=args.guild)
+    return run_discord(runtime)
+
+
+def _runtime(args: argparse.Namespace):  # noqa: ANN202 - imported lazily to keep --help fast
+    from runtime import build_runtime
+
+    return build_runtime(args.kb, args.db, default_lang=args.lang or "fr")
+
+
+def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
+    from adapters.console import run_console
+    from runtime import DEFAULT_BRIEFS, default_db_path
+
+    user = args.session or _user()
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    interactive = sys.stdin.isatty()
+    prompt = (lambda: print("> ", end="", flush=True)) if interactive else None
+    return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
+                       briefs_dir=Path(args.briefs) if args.briefs else DEFAULT_BRIEFS,
+                       db_label=args.db or default_db_path(), lang=args.lang, prompt=prompt)
+
+
+def _advise(args: argparse.Namespace) -> int:
+    from advisor.oneshot import advise, render_text
+    from classifier import load_classifier
+    from knowledge import load_knowledge_base
+
+    kb = load_knowledge_base(args.kb)
+    result = load_classifier(kb).classify(args.request)
+    data = advise(kb, result, args.request, args.profile, lang=args.advise_lang or args.lang)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(kb, data))
+    return 0
+
+
+def _gaps(runtime, lang: str) -> int:  # noqa: ANN001
+    kb = runtime.kb
+    groups = runtime.store.gap_summary()
+    if not groups:
+        print(kb.msg("no_gaps", lang))
+        return 0
+    print(kb.msg("gaps_header", lang, total=sum(g.count for g in groups)))
+    for group in groups:
+        topic = kb.topics[group.topic].name(lang) if group.topic in kb.topics else kb.msg("gaps_none_topic", lang)
+        print(kb.msg("gaps_group", lang, topic=topic, count=group.count, last=group.last_at))
+        for sample in group.samples:
+            print(f"    « {sample[:120]} »")
+    return 0
+
+
+_AGE = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+
+
+def _forget(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
+    lang = args.lang or "fr"
+    age = None
+    if args.older_than:
+        match = _AGE.match(args.older_than)
+        if not match:
+            print(runtime.kb.msg("forget_usage", lang), file=sys.stderr)
+            return EXIT_USAGE
+        number, unit = int(match.group(1)), match.group(2)
+        age = {"d": timedelta(days=number), "h": timedelta(hours=number), "m": timedelta(minutes=number)}[unit]
+    if age is None and not args.user:
+        print(runtime.kb.msg("forget_usage", lang), file=sys.stderr)
+        return EXIT_USAGE
+    count = runtime.store.forget(older_than=age, user_id=args.user)
+    print(runtime.kb.msg("forgot", lang, count=count))
+    return 0
+
+
+def _briefs(runtime, brief_id: int | None) -> int:  # noqa: ANN001
+    if brief_id is not None:
+        record = runtime.store.get_brief(brief_id)
+        if record is None:
+            print(f"brief {brief_id}: not found / introuvable", file=sys.stderr)
+            return EXIT_USAGE
+        print(record.markdown)
+        return 0
+    for record in runtime.store.list_briefs(limit=20):
+        print(f"{record.id:>5}  {record.created_at}  {record.request[:70]}")
+    return 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user database in some containers
+        return "local"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Fuzzy alias matching: is a topic named outright, even misspelt?
+
+Each topic's aliases (``blogue``, ``référencement``, ``newsletter``...) are compared with
+the request's word n-grams of the same length. Long aliases are matched with
+``rapidfuzz.fuzz.ratio`` (so ``referencemnt`` and ``boutik en ligne`` still count);
+short ones (``seo``, ``crm``, ``blog``, ``video``) only exactly, plural ``s`` allowed,
+because one edit on four letters makes another word (``video``/``vide``).
+
+Texts and aliases are passed through ``knowledge.text.normalise`` once, before
+matching: rapidfuzz gets ``processor=None`` on purpose, the work is already done and
+must not be repeated for every pair.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from knowledge.text import normalise
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
+MAX_WORDS = 400
+"""Only the first words are matched: a request names its topics early."""
+
+
+def tokens(normalised: str) -> list[str]:
+    return _TOKEN.findall(normalised)[:MAX_WORDS]
+
+
+class AliasMatcher:
+    """Best alias similarity per topic, in [0, 1] (0 = not named)."""
+
+    def __init__(
+        self,
+        aliases: Mapping[str, Sequence[str]],
+        labels: Sequence[str],
+        *,
+        score_cutoff: float = 88.0,
+        min_fuzzy_len: int = 6,
+    ) -> None:
+        self.labels = list(labels)
+        self.score_cutoff = score_cutoff
+        index = {label: i for i, label in enumerate(self.labels)}
+        exact: dict[str, set[int]] = defaultdict(set)
+        fuzzy: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for label, names in aliases.items():
+            if label not in index:
+                continue
+            for name in names:
+                words = tokens(normalise(name))
+                if not words:
+                    continue
+                alias = " ".join(words)
+                exact[alias].add(index[label])
+                if len(alias) >= min_fuzzy_len:
+                    fuzzy[len(words)][alias].add(index[label])
+        self._exact = {alias: sorted(ids) for alias, ids in exact.items()}
+        self._max_words = max((len(a.split()) for a in self._exact), default=0)
+        self._fuzzy = {
+            n: (list(by_alias), [sorted(ids) for ids in by_alias.values()])
+            for n, by_alias in fuzzy.items()
+        }
+
+    def scores(self, normalised: str) -> np.ndarray:
+        out = np.zeros(len(self.labels), dtype=np.float64)
+        words = tokens(normalised)
+        if not words:
+            return out
+        for n in range(1, min(self._max_words, len(words)) + 1):
+            grams = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+            for gram in grams:
+                ids = self._exact.get(gram)
+                if ids is None and n == 1 and gram.endswith("s"):
+                    ids = self._exact.get(gram[:-1])
+                if ids is not None:
+                    out[ids] = 1.0
+            if n not in self._fuzzy:
+                continue
+            names, ids_of = self._fuzzy[n]
+            sims = process.cdist(
+                grams, names, scorer=fuzz.ratio, score_cutoff=self.score_cutoff,
+                processor=None, dtype=np.float32, workers=1,
+            )
+            best = sims.max(axis=0)
+            for j in np.flatnonzero(best):
+                # score_cutoff -> 0.5, a perfect match -> 1.0
+                sim = 0.5 + 0.5 * (float(best[j]) - self.score_cutoff) / (100.0 - self.score_cutoff)
+                for i in ids_of[j]:
+                    out[i] = max(out[i], sim)
+        return out
+
+    def named(self, normalised: str) -> dict[str, float]:
+        """Topics named in the text, with their similarity (for debugging and tests)."""
+        s = self.scores(normalised)
+        return {self.labels[i]: float(s[i]) for i in np.flatnonzero(s)}
+
+
+class AliasFeatures(TransformerMixin, BaseEstimator):
+    """A pipeline step: one column per label, the alias similarity of each text."""
+
+    def __init__(
+        self,
+        aliases: Mapping[str, Sequence[str]] | None = None,
+        labels: Sequence[str] = (),
+        score_cutoff: float = 88.0,
+    ) -> None:
+        self.aliases = aliases
+        self.labels = labels
+        self.score_cutoff = score_cutoff
+
+    def fit(self, X: Any, y: Any = None) -> AliasFeatures:
+        self.matcher_ = AliasMatcher(
+            self.aliases or {}, self.labels, score_cutoff=self.score_cutoff
+        )
+        self.n_features_out_ = len(self.labels)
+        return self
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        check_is_fitted(self, "matcher_")
+        if len(X) == 0:
+            return np.zeros((0, self.n_features_out_))
+        return np.vstack([self.matcher_.scores(x) for x in X])
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.asarray([f"alias_{label}" for label in self.labels], dtype=object)

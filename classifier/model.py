@@ -1,0 +1,187 @@
+"""The topic classifier: a scikit-learn estimator over normalised text.
+
+Features (one ``FeatureUnion``): TF-IDF of word 1-2 grams, TF-IDF of ``char_wb`` 2-5
+grams (typos, missing accents, French/English stems) and one column per topic holding
+its fuzzy alias similarity (``fuzzy.AliasFeatures``: the topic is named outright).
+Classifier: logistic regression, one binary model per topic plus one for the explicit
+out-of-scope class (one-vs-rest, so a request can score high on several topics).
+
+Decision (Rasa's FallbackClassifier, extended to several topics):
+
+1. nothing recognisable (no letter or digit)             -> ``[]``, reason ``empty``;
+2. the out-of-scope score beats the best topic           -> ``[]``, ``out_of_scope``;
+3. the best topic is under ``min_confidence``            -> ``[]``, ``low_confidence``;
+4. otherwise the best topic is accepted, and every other topic whose score reaches
+   ``secondary_threshold`` and beats out-of-scope (a multi-topic request);
+5. if no second topic was accepted but the runner-up is within ``min_gap`` of the best,
+   ``ambiguous=(best, runner_up)``, reason ``ambiguous``: the conversation asks which.
+
+The thresholds' defaults come from cross-validation on the knowledge base's own
+examples (``python -m classifier tune``), never from the evaluation sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import check_is_fitted
+
+from knowledge.text import normalise
+
+from .fuzzy import AliasFeatures
+from .language import detect_language
+from .result import Classification, TopicScore
+
+OUT_OF_SCOPE = "__out_of_scope__"
+"""The label of the explicit "not about marketing" class (empty label set in ``fit``)."""
+
+
+class TopicClassifier(BaseEstimator):
+    """Multi-label topic classifier with an out-of-scope class and a fallback.
+
+    ``fit(X, Y, aliases=..., levels=...)``: ``X`` texts, ``Y`` one sequence of topic ids
+    per text (empty = out of scope); ``aliases`` maps a topic id to the names it goes by,
+    ``levels`` a topic id to ``objective``/``tactic``.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_confidence: float = 0.3,
+        secondary_threshold: float = 0.3,
+        min_gap: float = 0.1,
+        max_topics: int = 3,
+        n_candidates: int = 3,
+        C: float = 10.0,
+        class_weight: str | None = "balanced",
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (2, 5),
+        alias_weight: float = 1.0,
+        alias_cutoff: float = 88.0,
+    ) -> None:
+        self.min_confidence = min_confidence
+        self.secondary_threshold = secondary_threshold
+        self.min_gap = min_gap
+        self.max_topics = max_topics
+        self.n_candidates = n_candidates
+        self.C = C
+        self.class_weight = class_weight
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.alias_weight = alias_weight
+        self.alias_cutoff = alias_cutoff
+
+    # -- fitting ---------------------------------------------------------------------
+
+    def fit(
+        self,
+        X: Sequence[str],
+        Y: Sequence[Sequence[str]],
+        *,
+        aliases: Mapping[str, Sequence[str]] | None = None,
+        levels: Mapping[str, str] | None = None,
+    ) -> TopicClassifier:
+        if len(X) != len(Y):
+            raise ValueError(f"X has {len(X)} texts but Y has {len(Y)} label sets")
+        topics = sorted({t for labels in Y for t in labels} | set(aliases or ()) | set(levels or ()))
+        if OUT_OF_SCOPE in topics:
+            raise ValueError(f"{OUT_OF_SCOPE!r} is reserved for the out-of-scope class")
+        self.topics_ = tuple(topics)
+        self.classes_ = np.asarray([*topics, OUT_OF_SCOPE], dtype=object)
+        self.levels_ = {t: (levels or {}).get(t, "tactic") for t in topics}
+        targets = [tuple(labels) or (OUT_OF_SCOPE,) for labels in Y]
+        binarizer = MultiLabelBinarizer(classes=list(self.classes_))
+        y = binarizer.fit_transform(targets)
+        missing = [str(c) for c, n in zip(self.classes_, y.sum(axis=0)) if n == 0]
+        if missing:
+            raise ValueError(f"no training example for: {', '.join(missing)}")
+        features = FeatureUnion(
+            [
+                ("words", TfidfVectorizer(lowercase=False, ngram_range=self.word_ngrams,
+                                          sublinear_tf=True)),
+                ("chars", TfidfVectorizer(lowercase=False, analyzer="char_wb",
+                                          ngram_range=self.char_ngrams, sublinear_tf=True,
+                                          min_df=2)),
+                ("aliases", AliasFeatures(aliases=dict(aliases or {}), labels=topics,
+                                          score_cutoff=self.alias_cutoff)),
+            ],
+            transformer_weights={"words": 1.0, "chars": 1.0, "aliases": self.alias_weight},
+        )
+        model = OneVsRestClassifier(
+            LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear")
+        )
+        self.pipeline_ = Pipeline([("features", features), ("model", model)])
+        self.pipeline_.fit([normalise(x) for x in X], y)
+        return self
+
+    # -- scoring ---------------------------------------------------------------------
+
+    def scores(self, texts: Sequence[str], *, normalised: bool = False) -> np.ndarray:
+        """One row per text, one column per class (``classes_``: topics, then out of scope)."""
+        check_is_fitted(self, "pipeline_")
+        docs = list(texts) if normalised else [normalise(t) for t in texts]
+        if not docs:
+            return np.zeros((0, len(self.classes_)))
+        return np.asarray(self.pipeline_.predict_proba(docs), dtype=np.float64)
+
+    def predict(self, X: Sequence[str]) -> list[tuple[str, ...]]:
+        """Accepted topic ids per text, best first (``()`` = out of scope)."""
+        return [c.topic_ids for c in self.classify_many(X)]
+
+    def classify(self, text: str) -> Classification:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        check_is_fitted(self, "pipeline_")
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        docs = [normalise(t) for t in texts]
+        useful = [i for i, d in enumerate(docs) if any(ch.isalnum() for ch in d)]
+        rows = self.scores([docs[i] for i in useful], normalised=True)
+        row_of = dict(zip(useful, rows))
+        out = []
+        for i, text in enumerate(texts):
+            language = detect_language(text)
+            row = row_of.get(i)
+            out.append(
+                Classification(language, (), reason="empty") if row is None
+                else self.decide(row, language)
+            )
+        return out
+
+    def decide(self, row: np.ndarray, language: str = "fr") -> Classification:
+        """Apply the thresholds to one row of ``scores``."""
+        n = len(self.topics_)
+        topic_scores, oos = row[:n], float(row[n])
+        order = np.argsort(-topic_scores, kind="stable")
+        ranked = [self._score(int(i), topic_scores[i]) for i in order]
+        candidates = tuple(ranked[: self.n_candidates])
+        best = ranked[0] if ranked else None
+        if best is None or oos >= best.confidence:
+            return Classification(language, (), candidates, None, "out_of_scope", oos)
+        if best.confidence < self.min_confidence:
+            return Classification(language, (), candidates, None, "low_confidence", oos)
+        accepted = [best] + [
+            t for t in ranked[1 : self.max_topics]
+            if t.confidence >= self.secondary_threshold and t.confidence > oos
+        ]
+        if len(accepted) == 1 and len(ranked) > 1 and best.confidence - ranked[1].confidence < self.min_gap:
+            pair = (best.id, ranked[1].id)
+            return Classification(language, (best,), candidates, pair, "ambiguous", oos)
+        return Classification(language, tuple(accepted), candidates, None, "", oos)
+
+    def _score(self, i: int, confidence: float) -> TopicScore:
+        topic = self.topics_[i]
+        return TopicScore(topic, self.levels_[topic], float(min(max(confidence, 0.0), 1.0)))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        return tags

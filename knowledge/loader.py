@@ -1,0 +1,159 @@
+"""Reading the knowledge base folder: files -> per-file parsers -> cross checks -> KnowledgeBase.
+
+Every problem in every file is collected before anything is raised, so one run of
+`python -m knowledge validate` lists all there is to fix. Bad bytes (not UTF-8, binary junk)
+and bad YAML are problems like any other, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import KnowledgeBaseError, Problem
+from .models import KnowledgeBase, Text, Topic
+from .reader import Doc, kind
+from .schema import (
+    parse_advice,
+    parse_combos,
+    parse_messages,
+    parse_out_of_scope,
+    parse_topic,
+)
+from .schema_capacity import parse_capacity
+from .validate import AdviceFile, Parsed, validate
+from .yaml_lines import load_yaml
+
+DEFAULT_PATH = Path(__file__).resolve().parent
+REQUIRED_FILES = ("capacity.yaml", "out_of_scope.yaml", "messages.yaml")
+OPTIONAL_FILES = ("combos.yaml",)
+
+
+def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
+    """Load and validate the base in `path` (default: this package's folder).
+
+    Raises KnowledgeBaseError listing every problem found, in file order.
+    """
+    root = Path(path) if path is not None else DEFAULT_PATH
+    if not root.is_dir():
+        raise KnowledgeBaseError([Problem(str(root), 0, "", "knowledge base folder not found")])
+    problems: list[Problem] = []
+    files = _list_files(root, problems)
+    docs: dict[str, tuple[Doc, Any]] = {}
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        data = files[name].read_bytes()
+        digest.update(name.encode() + b"\0" + data + b"\0")
+        doc = Doc(name)
+        docs[name] = (doc, _parse_bytes(doc, data))
+    kb = _build(root, docs)
+    for doc, _ in docs.values():
+        problems.extend(doc.problems)
+    if problems or kb is None:
+        raise KnowledgeBaseError(sorted(set(problems), key=_order))
+    return KnowledgeBase(**{**kb, "content_hash": digest.hexdigest()})
+
+
+def _order(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.file, problem.line, problem.field, problem.message)
+
+
+def _list_files(root: Path, problems: list[Problem]) -> dict[str, Path]:
+    """Relative name (`topics/blog.yaml`) -> path, for every file the base is made of."""
+    files: dict[str, Path] = {}
+    for folder, what in (("topics", "topic"), ("advice", "advice")):
+        found = sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []
+        if not found:
+            problems.append(Problem(f"{folder}/", 0, "", f"no {what} files ({folder}/<id>.yaml)"))
+        files.update({f"{folder}/{p.name}": p for p in found})
+        for stray in sorted((root / folder).glob("*.yml")) if (root / folder).is_dir() else []:
+            problems.append(Problem(f"{folder}/{stray.name}", 0, "", "ignored: knowledge files end in .yaml"))
+    for name in REQUIRED_FILES + OPTIONAL_FILES:
+        if (root / name).is_file():
+            files[name] = root / name
+        elif name in REQUIRED_FILES:
+            problems.append(Problem(name, 0, "", "required file is missing"))
+    return files
+
+
+def _parse_bytes(doc: Doc, data: bytes) -> Any:
+    """The YAML tree of one file, or None after recording why it cannot be read."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        doc.error("", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8", line)
+        return None
+    try:
+        tree = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else text.count("\n", 0, getattr(exc, "position", 0)) + 1
+        what = " ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
+        doc.error("", f"YAML syntax error: {what or str(exc).splitlines()[0]}", line)
+        return None
+    if not isinstance(tree, dict):
+        doc.error("", f"expected a mapping at the top of the file, got {kind(tree)}")
+        return None
+    return tree
+
+
+def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | None:
+    """Run every parser, then the cross checks; the KnowledgeBase fields, or None if unusable."""
+    topic_stems = {Path(n).stem for n in docs if n.startswith("topics/")}
+    advice_stems = {Path(n).stem for n in docs if n.startswith("advice/")}
+    parsed = Parsed(topic_ids=set(topic_stems))
+    for name, (doc, tree) in docs.items():
+        stem = Path(name).stem
+        if tree is None:
+            continue
+        if name.startswith("topics/"):
+            _add_topic(parsed, doc, parse_topic(doc, tree, stem))
+        elif name.startswith("advice/"):
+            topic, rules, count = parse_advice(doc, tree, stem)
+            parsed.advice.append(AdviceFile(doc, topic, rules, count))
+    for stem in sorted(advice_stems - topic_stems):
+        docs[f"advice/{stem}.yaml"][0].error("", f"no topic file topics/{stem}.yaml for this advice")
+    for stem in sorted(topic_stems - advice_stems):
+        docs[f"topics/{stem}.yaml"][0].error("", f"no advice file advice/{stem}.yaml for this topic")
+    number_words: dict[str, dict[str, float]] = {}
+    if (entry := docs.get("capacity.yaml")) and entry[1] is not None:
+        fields, number_words = parse_capacity(entry[0], entry[1])
+        parsed.capacity = None if entry[0].problems else fields
+    if (entry := docs.get("out_of_scope.yaml")) and entry[1] is not None:
+        oos = parse_out_of_scope(entry[0], entry[1])
+        parsed.out_of_scope = (entry[0], oos) if oos else None
+    if (entry := docs.get("combos.yaml")) and entry[1] is not None:
+        parsed.combos = (entry[0], parse_combos(entry[0], entry[1]))
+    messages: dict[str, Text] = {}
+    commands: dict[str, dict[str, tuple[str, ...]]] = {}
+    if (entry := docs.get("messages.yaml")) and entry[1] is not None:
+        messages, commands = parse_messages(entry[0], entry[1])
+    validate(parsed)
+    if parsed.capacity is None or parsed.out_of_scope is None:
+        return None
+    return {
+        "path": str(root.resolve()),
+        "topics": {tid: topic for tid, (topic, _) in sorted(parsed.topics.items())},
+        "capacity": parsed.capacity,
+        "rules": {a.topic: tuple(r for _, r in a.rules) for a in sorted(parsed.advice, key=lambda a: a.doc.file) if a.topic},
+        "out_of_scope": parsed.out_of_scope[1],
+        "combos": tuple(c for _, c in parsed.combos[1]) if parsed.combos else (),
+        "messages": messages,
+        "commands": commands,
+        "number_words": number_words,
+    }
+
+
+def _add_topic(parsed: Parsed, doc: Doc, topic: Topic | None) -> None:
+    if topic is None:
+        return
+    if topic.id in parsed.topics:
+        other = parsed.topics[topic.id][1].file
+        doc.error("id", f"duplicate topic id '{topic.id}' (also in {other})")
+        return
+    parsed.topics[topic.id] = (topic, doc)
+    parsed.topic_ids.add(topic.id)

@@ -1,0 +1,136 @@
+"""Schema of capacity.yaml: the content-capacity questions, their choices and patterns.
+
+Besides types, it checks what makes the capacity score and the free-text parser sound:
+unique field and choice ids, a `cautious` choice that exists, scores in [0, 1], weights that
+add up to 100, and patterns that compile and can match normalised (accent-free) text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .models import LANGS, CapacityField, Choice
+from .reader import Doc, join
+from .schema import get
+from .text import strip_accents
+
+FIELD_KEYS = ("id", "weight", "question", "why", "cautious", "choices")
+WEIGHT_TOTAL = 100.0
+
+
+def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[str, dict[str, float]]]:
+    """The capacity fields in asking order, and the spelled-out number words per language."""
+    data = doc.mapping(raw, "", ("number_words", "fields"))
+    number_words = get(data, "", "number_words", _number_words, doc) or {}
+    items = get(data, "", "fields", doc.seq, 1, "fields")
+    fields: list[CapacityField] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items or ()):
+        field = _field(doc, item, f"fields[{i}]")
+        if field is None:
+            continue
+        if field.id in seen:
+            doc.error(f"fields[{i}].id", f"duplicate capacity field id '{field.id}'")
+            continue
+        seen.add(field.id)
+        fields.append(field)
+    if items is not None and len(fields) == len(items):
+        total = sum(f.weight for f in fields)
+        if abs(total - WEIGHT_TOTAL) > 1e-6:
+            doc.error("fields", f"weights of the capacity fields add up to {total:g}, not {WEIGHT_TOTAL:g}")
+    return tuple(fields), number_words
+
+
+def _number_words(raw: Any, path: str, doc: Doc) -> dict[str, dict[str, float]] | None:
+    data = doc.mapping(raw, path, LANGS)
+    if data is None:
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for lang in LANGS:
+        words: dict[Any, Any] = get(data, path, lang, doc.dict_of) or {}
+        out[lang] = {}
+        for word, value in words.items():
+            number = doc.number(value, join(join(path, lang), word))
+            if number is not None:
+                out[lang][str(word)] = number
+    return out
+
+
+def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
+    data = doc.mapping(raw, path, FIELD_KEYS)
+    if data is None:
+        return None
+    field_id = get(data, path, "id", doc.ident)
+    weight = get(data, path, "weight", doc.number)
+    if weight is not None and weight < 0:
+        doc.error(join(path, "weight"), f"weight cannot be negative: {weight:g}")
+    question, why = get(data, path, "question", doc.text), get(data, path, "why", doc.text)
+    cautious = get(data, path, "cautious", doc.ident)
+    items = get(data, path, "choices", doc.seq, 2, "choices")
+    choices: list[Choice] = []
+    for i, item in enumerate(items or ()):
+        at = f"{path}.choices[{i}]"
+        choice = _choice(doc, item, at)
+        if choice is not None and any(c.id == choice.id for c in choices):
+            doc.error(join(at, "id"), f"duplicate choice id '{choice.id}'")
+        elif choice is not None:
+            choices.append(choice)
+    if items is None or len(choices) != len(items):
+        return None
+    if cautious is not None and cautious not in {c.id for c in choices}:
+        doc.error(join(path, "cautious"), f"cautious choice '{cautious}' is not one of this field's choices "
+                  f"({', '.join(c.id for c in choices)})")
+        return None
+    if None in (field_id, weight, question, why, cautious):
+        return None
+    return CapacityField(id=field_id, weight=weight, question=question, why=why,  # type: ignore[arg-type]
+                         cautious=cautious, choices=tuple(choices))  # type: ignore[arg-type]
+
+
+def _choice(doc: Doc, raw: Any, path: str) -> Choice | None:
+    data = doc.mapping(raw, path, ("id", "score", "label", "patterns"), ("hours",))
+    if data is None:
+        return None
+    choice_id = get(data, path, "id", doc.ident)
+    score = get(data, path, "score", doc.number)
+    if score is not None and not 0.0 <= score <= 1.0:
+        doc.error(join(path, "score"), f"score {score:g} is outside [0, 1]")
+        score = None
+    label = get(data, path, "label", doc.text)
+    patterns = get(data, path, "patterns", _patterns, doc)
+    hours = get(data, path, "hours", doc.hours)
+    if "hours" in data and hours is not None and not isinstance(hours, tuple):
+        doc.error(join(path, "hours"), "hours of a choice is a [low, high) range")
+        return None
+    if None in (choice_id, score, label, patterns) or ("hours" in data and hours is None):
+        return None
+    return Choice(id=choice_id, score=score, label=label, patterns=patterns, hours=hours)  # type: ignore[arg-type]
+
+
+def _patterns(raw: Any, path: str, doc: Doc) -> dict[str, tuple[str, ...]] | None:
+    """Regexes per language; each must compile and contain no accent (text is normalised first)."""
+    data = doc.mapping(raw, path, LANGS)
+    if data is None:
+        return None
+    out: dict[str, tuple[str, ...]] = {}
+    ok = True
+    for lang in LANGS:
+        items = get(data, path, lang, doc.strings)
+        if items is None:
+            ok = False
+            continue
+        for i, pattern in enumerate(items):
+            at = f"{join(path, lang)}[{i}]"
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                doc.error(at, f"regex {pattern!r} does not compile: {exc}")
+                ok = False
+                continue
+            if strip_accents(pattern) != pattern:
+                doc.error(at, f"regex {pattern!r} has accents, but it is matched on normalised text "
+                          f"(accents removed): write {strip_accents(pattern)!r}")
+                ok = False
+        out[lang] = items
+    return out if ok else None

@@ -1,0 +1,101 @@
+"""Schema versions of the Plan First database, applied in order.
+
+`PRAGMA user_version` holds how many entries of `MIGRATIONS` a database has received. A new
+version is a new script appended at the end, never an edit of an old one: databases in the
+field were built by the old scripts, and each one must be able to climb to the latest.
+Each script runs in one transaction with its version bump, so a crash leaves the previous
+version intact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: conversations, briefs, knowledge gaps, settings.
+    """
+    CREATE TABLE conversations (
+        key        TEXT PRIMARY KEY,
+        state      TEXT NOT NULL,            -- JSON of the engine's ConversationState
+        user_id    TEXT NOT NULL DEFAULT '',
+        guild_id   TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL             -- ISO 8601 UTC, fixed width: sorts as text
+    );
+    CREATE TABLE briefs (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        key        TEXT NOT NULL,
+        user_id    TEXT NOT NULL DEFAULT '',
+        guild_id   TEXT NOT NULL DEFAULT '',
+        lang       TEXT NOT NULL,
+        request    TEXT NOT NULL,
+        markdown   TEXT NOT NULL,
+        data       TEXT NOT NULL,            -- JSON
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE gaps (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        text          TEXT NOT NULL,
+        lang          TEXT NOT NULL,
+        candidates    TEXT NOT NULL,         -- JSON [[topic_id, score], ...], best first
+        top_candidate TEXT NOT NULL,         -- first candidate, or 'none'
+        reason        TEXT NOT NULL DEFAULT '',
+        user_id       TEXT NOT NULL DEFAULT '',
+        guild_id      TEXT NOT NULL DEFAULT '',
+        created_at    TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        scope TEXT NOT NULL,                 -- 'global', 'guild:<id>', 'user:<id>'...
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    );
+    """,
+    # 2: quizzes and their answers; indexes for listing briefs and forgetting by age or user.
+    """
+    CREATE TABLE quizzes (
+        quiz_id    TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,            -- JSON
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE quiz_answers (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id        TEXT NOT NULL,
+        guild_id       TEXT NOT NULL,
+        quiz_id        TEXT NOT NULL,
+        question_index INTEGER NOT NULL,
+        topic_id       TEXT NOT NULL,
+        question_kind  TEXT NOT NULL,
+        correct        INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        answered_at    TEXT NOT NULL
+    );
+    CREATE INDEX quiz_answers_by_user ON quiz_answers (guild_id, user_id, quiz_id, question_index);
+    CREATE INDEX briefs_by_guild ON briefs (guild_id, id);
+    CREATE INDEX briefs_by_user ON briefs (user_id, id);
+    CREATE INDEX conversations_by_user ON conversations (user_id);
+    CREATE INDEX conversations_by_age ON conversations (updated_at);
+    CREATE INDEX gaps_by_user ON gaps (user_id);
+    """,
+]
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer Plan First: refuse rather than corrupt it."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring `conn` (in autocommit mode) to the latest version; returns that version."""
+    current = schema_version(conn)
+    if current > len(MIGRATIONS):
+        raise SchemaTooNewError(f"database schema version {current} is newer than this code ({len(MIGRATIONS)})")
+    for version in range(current + 1, len(MIGRATIONS) + 1):
+        try:
+            conn.executescript(f"BEGIN;\n{MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};\nCOMMIT;")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)

@@ -1,0 +1,76 @@
+"""The records the store hands back, and how times are written in the database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_text(at: datetime) -> str:
+    """Fixed-width UTC text; a naive datetime is taken as UTC."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def from_text(text: str) -> datetime:
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class BriefRecord:
+    """A saved meeting brief."""
+
+    id: int
+    key: str
+    user_id: str
+    guild_id: str
+    lang: str
+    request: str
+    markdown: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GapRecord:
+    """A request the bot could not place with confidence."""
+
+    id: int
+    text: str
+    lang: str
+    candidates: tuple[tuple[str, float], ...]
+    reason: str
+    user_id: str
+    guild_id: str
+    created_at: datetime
+
+    @property
+    def top_candidate(self) -> str:
+        return self.candidates[0][0] if self.candidates else "none"
+
+
+@dataclass(frozen=True)
+class GapSummary:
+    """Knowledge gaps sharing a best guess ("none" when the classifier had none)."""
+
+    candidate: str
+    count: int
+    last_at: datetime
+    samples: tuple[str, ...]
+
+
+def brief_from_row(row: sqlite3.Row) -> BriefRecord:
+    return BriefRecord(id=row["id"], key=row["key"], user_id=row["user_id"], guild_id=row["guild_id"],
+                       lang=row["lang"], request=row["request"], markdown=row["markdown"],
+                       data=json.loads(row["data"]), created_at=from_text(row["created_at"]))
+
+
+def gap_from_row(row: sqlite3.Row) -> GapRecord:
+    return GapRecord(id=row["id"], text=row["text"], lang=row["lang"],
+                     candidates=tuple((str(t), float(s)) for t, s in json.loads(row["candidates"])),
+                     reason=row["reason"], user_id=row["user_id"], guild_id=row["guild_id"],
+                     created_at=from_text(row["created_at"]))

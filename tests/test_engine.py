@@ -1,0 +1,246 @@
+"""Transcript tests of the advisor conversation (in the spirit of Rasa's test stories).
+
+The knowledge base is the shipped one; the classifier is scripted so these tests are about
+the conversation, not about statistics.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.advice import select_rule
+from advisor.state import TRANSITIONS, ConversationState
+from knowledge import load_knowledge_base
+from tests.advisor_helpers import Transcript
+
+TABLE = {
+    "on veut un blogue": ("blog",),
+    "we want a blog": ("blog",),
+    "un site, un blogue pis du référencement": ("website", "blog", "seo"),
+    "on veut un blogue pour avoir plus de clients": ("blog", "lead_generation"),
+    "nos clients ne reviennent pas": ("retention",),
+    "un site qu'on peut modifier": ("?", "cms", "website"),
+    "on veut une infolettre": ("newsletter",),
+}
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def talk(kb, *messages: str, lang: str = "fr", locked: bool = False) -> Transcript:
+    t = Transcript(kb, TABLE, lang=lang, locked=locked)
+    for message in messages:
+        t.say(message)
+    return t
+
+
+def strongest(kb, field_id: str) -> str:
+    return max(kb.field(field_id).choices, key=lambda c: c.score).id
+
+
+def finish(t: Transcript, answer) -> list[str]:
+    """Answer capacity questions with answer(field) until the advice comes; the fields asked."""
+    asked = []
+    for _ in range(12):
+        if t.state.stage != "capacity":
+            break
+        asked.append(t.state.pending)
+        t.say(answer(t.state.pending))
+    return asked
+
+
+def test_happy_path_in_french(kb):
+    t = talk(kb, "on veut un blogue")
+    assert t.state.stage == "objective"
+    assert kb.topic("blog").definition("fr") in t.text()
+    question = t.question()
+    assert question.choices[-1].value == "idk"
+    assert all(c.value in kb.topics for c in question.choices[:-1])
+    t.say("1")
+    assert t.state.objective == question.choices[0].value
+    asked = finish(t, lambda field: "1")
+    assert asked, "a blog's advice depends on capacity: something must be asked"
+    assert len(asked) == len(set(asked)), "never ask the same question twice"
+    assert t.state.stage == "done"
+    rec = t.of_kind("recommendation")[0].data["recommendation"]
+    assert rec["topic"] == "blog" and rec["verdict"] != "as_asked"
+    brief = t.of_kind("brief")[0]
+    assert "on veut un blogue" in brief.text and kb.msg("brief_ask", "fr") in brief.text
+
+
+def test_happy_path_in_english_with_strong_capacity(kb):
+    t = talk(kb, "we want a blog")
+    assert t.state.lang == "en"
+    assert kb.topic("blog").clients_mean("en") in t.text()
+    t.say("2")
+    finish(t, lambda field: strongest(kb, field))
+    rec = t.of_kind("recommendation")[0].data["recommendation"]
+    assert rec["verdict"] == "as_asked"
+    assert kb.msg("because_you_said", "en", answers="").split(":")[0] in rec["rationale"]
+    assert t.of_kind("brief")[0].text.startswith("# " + kb.msg("brief_title", "en"))
+
+
+def test_all_capacity_answers_in_the_first_message_are_not_asked_again(kb):
+    request = "on veut un blogue pour avoir plus de clients"
+    profile = (" C'est moi qui écrirais, 5 heures par semaine, j'adore écrire, nos prix changent chaque "
+               "semaine, budget moyen, on a des milliers d'abonnés, pas pressés, à long terme.")
+    TABLE[request + profile] = TABLE[request]
+    t = talk(kb, request + profile)
+    said = set(t.state.answers)
+    assert {"producer", "weekly_hours", "writing_comfort", "budget", "audience", "horizon"} <= said
+    assert t.state.objective == "lead_generation", "the objective in the request is not asked"
+    asked = finish(t, lambda field: "1")
+    assert not set(asked) & said
+    assert t.state.stage == "done"
+
+
+def test_dont_know_everywhere_assumes_the_cautious_values_and_says_so(kb):
+    t = talk(kb, "on veut un blogue", "je ne sais pas")
+    assert t.state.objective == "unknown"
+    finish(t, lambda field: "je sais pas")
+    assert t.state.stage == "done"
+    rec = t.of_kind("recommendation")[0].data["recommendation"]
+    assert rec["assumptions"], "assumed answers are stated"
+    assert rec["verdict"] != "as_asked"
+    profile = {f.id: f.cautious for f in kb.capacity}
+    assert rec["id"] == select_rule(kb, "blog", profile).id
+
+
+def test_off_topic_message_mid_interview_keeps_the_question(kb):
+    t = talk(kb, "on veut un blogue", "1")
+    pending = t.state.pending
+    t.say("au fait, il fait beau à Québec aujourd'hui?")
+    assert t.state.stage == "capacity" and t.state.pending == pending
+    assert kb.msg("not_an_answer", "fr") in t.text()
+    assert t.question().data["field"] == pending
+
+
+def test_three_tactics_get_one_plan(kb):
+    t = talk(kb, "un site, un blogue pis du référencement", "1")
+    finish(t, lambda field: "1")
+    recs = [r.data["recommendation"]["topic"] for r in t.of_kind("recommendation")]
+    assert recs == ["website", "blog", "seo"]
+    brief = t.of_kind("brief")[0].text
+    assert brief.count("## " + kb.msg("brief_recommendation", "fr")) == 3
+
+
+def test_objective_request_names_the_tactics_that_serve_it(kb):
+    t = talk(kb, "nos clients ne reviennent pas")
+    assert t.state.objective == "retention"
+    some_tactic = kb.topic(kb.topic("retention").related[0]).name("fr")
+    assert some_tactic in t.text()
+
+
+def test_out_of_scope_request_says_so_and_keeps_a_gap(kb):
+    t = talk(kb, "mon imprimante ne marche plus")
+    assert t.state.stage == "request"
+    assert kb.msg("out_of_scope", "fr") in t.text()
+    assert t.replies[0].data["gap"]["text"] == "mon imprimante ne marche plus"
+
+
+def test_hesitation_asks_which_topic(kb):
+    t = talk(kb, "un site qu'on peut modifier")
+    assert t.state.stage == "clarify"
+    values = [c.value for c in t.question().choices]
+    assert values == ["cms", "website", "both", "none"]
+    t.say("3")
+    assert t.state.topic_ids() == ("cms", "website")
+    t2 = talk(kb, "un site qu'on peut modifier", "ni l'un ni l'autre")
+    assert t2.state.stage == "request"
+    t3 = talk(kb, "un site qu'on peut modifier", "blabla")
+    assert t3.state.stage == "clarify"
+
+
+def test_commands_at_any_stage(kb):
+    t = talk(kb, "on veut un blogue", "1")
+    pending = t.state.pending
+    t.say("retour")
+    assert t.state.stage == "objective"
+    t.say("aide")
+    assert kb.msg("help", "fr") in t.text() and t.state.stage == "objective"
+    t.say("english")
+    assert t.state.lang == "en" and t.question().text.startswith(kb.msg("objective_question", "en", tactics="")[:10])
+    t.say("1")
+    assert t.state.pending == pending
+    t.say("restart")
+    assert t.state.stage == "request" and not t.state.topics
+    t.say("on veut un blogue")
+    t.say("cancel")
+    assert t.state.stage == "request" and kb.msg("cancelled", "en") in t.text()
+    t.say("back")
+    assert t.state.stage == "objective", "even a cancel can be undone"
+
+
+def test_back_at_the_start_and_empty_input(kb):
+    t = talk(kb, "retour")
+    assert kb.msg("nothing_to_undo", "fr") in t.text()
+    t.say("   ")
+    assert t.replies[0].kind == "error" and t.state.stage == "request"
+
+
+def test_huge_message_is_cut_and_said(kb):
+    t = talk(kb, "x" * 50_000)
+    assert t.replies[0].kind == "error"
+    assert "4000" in t.replies[0].text
+
+
+def test_brief_command_after_advice(kb):
+    t = talk(kb, "on veut une infolettre", "1")
+    finish(t, lambda field: "1")
+    t.say("brief")
+    assert t.state.stage == "done" and t.of_kind("brief")
+
+
+def test_new_request_after_advice_starts_over(kb):
+    t = talk(kb, "on veut une infolettre", "1")
+    finish(t, lambda field: "1")
+    t.say("on veut un blogue")
+    assert t.state.topic_ids() == ("blog",) and t.state.stage == "objective"
+
+
+def test_state_round_trips_through_json(kb):
+    t = talk(kb, "on veut un blogue", "1")
+    import json
+    again = ConversationState.from_dict(json.loads(json.dumps(t.state.to_dict())))
+    assert again == t.state
+
+
+EDGE_SCRIPTS = [
+    ("on veut un blogue", "1", "1", "n'importe quoi", "je ne sais pas", "brief", "retour", "aide", "english",
+     "français", "recommencer", "on veut un blogue", "annuler"),
+    ("un site qu'on peut modifier", "blabla", "1"),
+    ("un site qu'on peut modifier", "ni l'un ni l'autre"),
+    ("un site qu'on peut modifier", "3", "1"),
+    ("on veut un blogue", "n'importe quoi", "je ne sais pas"),
+    ("nos clients ne reviennent pas",),
+    ("mon imprimante ne marche plus",),
+]
+FULL_PROFILE = (" C'est notre équipe marketing qui écrit, 10 heures par semaine, on adore écrire, nos infos "
+                "changent chaque semaine, gros budget, des milliers d'abonnés, à long terme.")
+
+
+def test_every_edge_of_the_transition_table_is_exercised(kb):
+    TABLE["on veut un blogue pour avoir plus de clients." + FULL_PROFILE] = ("blog", "lead_generation")
+    TABLE["un blogue" + FULL_PROFILE] = ("blog",)
+    TABLE["un site qu'on peut modifier." + FULL_PROFILE] = ("?", "blog", "seo")
+    TABLE["un site modifiable." + FULL_PROFILE] = ("?", "awareness", "retention")
+    scripts = EDGE_SCRIPTS + [
+        ("on veut un blogue pour avoir plus de clients." + FULL_PROFILE, "on veut une infolettre"),
+        ("un blogue" + FULL_PROFILE, "1"),
+        ("un site qu'on peut modifier." + FULL_PROFILE, "1", "1"),
+        ("un site modifiable." + FULL_PROFILE, "1"),
+    ]
+    seen = set()
+    for script in scripts:
+        t = Transcript(kb, TABLE)
+        for message in script:
+            t.say(message)
+            seen.add(t.state.last_move)
+        finish(t, lambda field: "je ne sais pas")
+        seen.add(t.state.last_move)
+    edges = {(stage, event) for stage, events in TRANSITIONS.items() for event in events if stage != "*"}
+    star_events = set(TRANSITIONS["*"])
+    assert not edges - seen, f"untested edges: {sorted(edges - seen)}"
+    assert star_events <= {event for _, event in seen}
