@@ -24,20 +24,34 @@ MAX_MESSAGE_CHARS = 4000
 """Longer messages are cut here (and the user is told): no request needs more."""
 MAX_TOPICS = 4
 DONT_KNOW = "idk"
+Turn = tuple[ConversationState, list[Reply]]
+"""What a step returns: the new state and the replies."""
 
 
 class TopicGuess(Protocol):
-    id: str
-    level: str
-    confidence: float
+    """What the engine needs of one classifier guess (classifier.TopicScore fits)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
 
 
 class ClassificationLike(Protocol):
-    language: str
-    topics: Sequence[TopicGuess]
-    candidates: Sequence[TopicGuess]
-    ambiguous: tuple[str, str] | None
-    reason: str
+    """What the engine needs of a classification (classifier.Classification fits)."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def topics(self) -> Sequence[TopicGuess]: ...
+    @property
+    def candidates(self) -> Sequence[TopicGuess]: ...
+    @property
+    def ambiguous(self) -> tuple[str, str] | None: ...
+    @property
+    def reason(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ def new_state(lang: str = "fr", lang_locked: bool = False) -> ConversationState:
     return ConversationState(lang=lang, lang_locked=lang_locked)
 
 
-def step(ctx: EngineContext, state: ConversationState, message: str) -> tuple[ConversationState, list[Reply]]:
+def step(ctx: EngineContext, state: ConversationState, message: str) -> Turn:
     """One user message in, the new state and the bot's replies out."""
     state = replace(state, turn=state.turn + 1)
     text = (message or "").strip()
@@ -74,7 +88,7 @@ def step(ctx: EngineContext, state: ConversationState, message: str) -> tuple[Co
 
 # --- commands -------------------------------------------------------------------------
 
-def _command(ctx: EngineContext, state: ConversationState, command: str) -> tuple[ConversationState, list[Reply]]:
+def _command(ctx: EngineContext, state: ConversationState, command: str) -> Turn:
     kb = ctx.kb
     if command in ("lang_fr", "lang_en"):
         lang = command[-2:]
@@ -103,7 +117,7 @@ def _command(ctx: EngineContext, state: ConversationState, command: str) -> tupl
 
 # --- stages ---------------------------------------------------------------------------
 
-def _on_request(ctx: EngineContext, state: ConversationState, text: str) -> tuple[ConversationState, list[Reply]]:
+def _on_request(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
     kb = ctx.kb
     result = ctx.classify(text)
     lang = state.lang if state.lang_locked else result.language
@@ -125,12 +139,12 @@ def _on_request(ctx: EngineContext, state: ConversationState, text: str) -> tupl
     return _advance(ctx, started, replies, prefix="")
 
 
-def _on_clarify(ctx: EngineContext, state: ConversationState, text: str) -> tuple[ConversationState, list[Reply]]:
+def _on_clarify(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
     kb = ctx.kb
     options = prompts.clarify_options(kb, state)
     picked = pick_choice(text, options)
     if picked is None:
-        return state.moved("unclear"), [Reply("text", kb.msg("not_an_answer", state.lang))] + prompts.current_prompt(kb, state)
+        return _unclear(kb, state)
     if picked.value == "none":
         new = state.moved("none_chosen", options=(), request="")
         return new, [Reply("text", kb.msg("tell_me_more", state.lang)), Reply("text", prompts.capabilities(kb, state.lang))]
@@ -139,7 +153,7 @@ def _on_clarify(ctx: EngineContext, state: ConversationState, text: str) -> tupl
     return _advance(ctx, with_topics, prompts.reframe(kb, with_topics), prefix="chosen_")
 
 
-def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> tuple[ConversationState, list[Reply]]:
+def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
     kb = ctx.kb
     options = prompts.objective_options(kb, state)
     picked = pick_choice(text, options)
@@ -154,7 +168,7 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> tu
     return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
 
 
-def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> tuple[ConversationState, list[Reply]]:
+def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
     kb = ctx.kb
     field_id = state.pending or ""
     options = prompts.capacity_options(kb, field_id, state.lang)
@@ -172,12 +186,12 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> tup
     elif found:
         answers.update(found)
     else:
-        return state.moved("unclear"), [Reply("text", kb.msg("not_an_answer", state.lang))] + prompts.current_prompt(kb, state)
+        return _unclear(kb, state)
     replies = [Reply("text", prompts.noted(kb, state.lang, found if picked is None else {}))] if picked is None else []
     return _advance(ctx, replace(state, answers=answers, unknown=unknown), replies, prefix="")
 
 
-def _on_done(ctx: EngineContext, state: ConversationState, text: str) -> tuple[ConversationState, list[Reply]]:
+def _on_done(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
     fresh = state.moved("new_request")
     return _on_request(ctx, fresh, text)
 
@@ -188,7 +202,7 @@ _HANDLERS = {"request": _on_request, "clarify": _on_clarify, "objective": _on_ob
 
 # --- moving forward -------------------------------------------------------------------
 
-def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply], prefix: str) -> tuple[ConversationState, list[Reply]]:
+def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply], prefix: str) -> Turn:
     """Ask what is still needed (objective, then decisive capacity questions) or advise."""
     kb = ctx.kb
     ids = state.topic_ids()
@@ -223,6 +237,11 @@ def _advice_replies(ctx: EngineContext, state: ConversationState) -> list[Reply]
                          data={"plan": the_plan, "request": state.request, "lang": state.lang}))
     replies.append(Reply("text", kb.msg("after_advice", state.lang)))
     return replies
+
+
+def _unclear(kb: KnowledgeBase, state: ConversationState) -> Turn:
+    """Not an answer to the pending question: say so and ask it again, nothing lost."""
+    return state.moved("unclear"), [Reply("text", kb.msg("not_an_answer", state.lang))] + prompts.current_prompt(kb, state)
 
 
 def _capacity_in(kb: KnowledgeBase, text: str) -> dict[str, str]:

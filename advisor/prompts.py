@@ -55,7 +55,8 @@ def objective_options(kb: KnowledgeBase, state: ConversationState) -> tuple[Choi
     served: list[str] = []
     for topic_id in state.topic_ids():
         served += [o for o in kb.topic(topic_id).related if o in kb.topics]
-    served = list(dict.fromkeys(served))[:MAX_OBJECTIVE_CHOICES] or [t.id for t in kb.objectives()][:MAX_OBJECTIVE_CHOICES]
+    served = list(dict.fromkeys(served)) or [t.id for t in kb.objectives()]
+    served = served[:MAX_OBJECTIVE_CHOICES]
     options = [ChoiceOption(o, kb.topic(o).name(lang)) for o in served]
     options.append(ChoiceOption(DONT_KNOW, kb.msg("choice_dont_know", lang)))
     return tuple(options)

@@ -30,6 +30,8 @@ from .yaml_lines import load_yaml
 DEFAULT_PATH = Path(__file__).resolve().parent
 REQUIRED_FILES = ("capacity.yaml", "out_of_scope.yaml", "messages.yaml")
 OPTIONAL_FILES = ("combos.yaml",)
+EXTRA_MESSAGES = "messages_*.yaml"
+"""More catalogues (messages_discord.yaml, messages_quiz.yaml...) merged into messages.yaml's."""
 
 
 def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
@@ -71,6 +73,7 @@ def _list_files(root: Path, problems: list[Problem]) -> dict[str, Path]:
         files.update({f"{folder}/{p.name}": p for p in found})
         for stray in sorted((root / folder).glob("*.yml")) if (root / folder).is_dir() else []:
             problems.append(Problem(f"{folder}/{stray.name}", 0, "", "ignored: knowledge files end in .yaml"))
+    files.update({p.name: p for p in sorted(root.glob(EXTRA_MESSAGES))})
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if (root / name).is_file():
             files[name] = root / name
@@ -128,10 +131,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         parsed.out_of_scope = (entry[0], oos) if oos else None
     if (entry := docs.get("combos.yaml")) and entry[1] is not None:
         parsed.combos = (entry[0], parse_combos(entry[0], entry[1]))
-    messages: dict[str, Text] = {}
-    commands: dict[str, dict[str, tuple[str, ...]]] = {}
-    if (entry := docs.get("messages.yaml")) and entry[1] is not None:
-        messages, commands = parse_messages(entry[0], entry[1])
+    messages, commands = _messages(docs)
     validate(parsed)
     if parsed.capacity is None or parsed.out_of_scope is None:
         return None
@@ -157,3 +157,24 @@ def _add_topic(parsed: Parsed, doc: Doc, topic: Topic | None) -> None:
         return
     parsed.topics[topic.id] = (topic, doc)
     parsed.topic_ids.add(topic.id)
+
+
+def _messages(docs: dict[str, tuple[Doc, Any]]) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
+    """messages.yaml merged with every messages_*.yaml; a key defined twice is an error."""
+    messages: dict[str, Text] = {}
+    commands: dict[str, dict[str, tuple[str, ...]]] = {}
+    owner: dict[tuple[str, str], str] = {}
+    names = ["messages.yaml"] + sorted(n for n in docs if n.startswith("messages_"))
+    for name in names:
+        doc, tree = docs.get(name, (None, None))
+        if doc is None or tree is None:
+            continue
+        found = parse_messages(doc, tree, main=name == "messages.yaml")
+        for section, merged, items in (("messages", messages, found[0]), ("commands", commands, found[1])):
+            for key, value in items.items():
+                if (section, key) in owner:
+                    doc.error(f"{section}.{key}", f"'{key}' is already defined in {owner[section, key]}")
+                    continue
+                owner[section, key] = name
+                merged[key] = value  # type: ignore[assignment]
+    return messages, commands

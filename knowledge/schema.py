@@ -168,9 +168,13 @@ def parse_combos(doc: Doc, raw: Any) -> list[tuple[int, Combo]]:
     return combos
 
 
-def parse_messages(doc: Doc, raw: Any) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
-    """The message catalogue (same placeholders in fr and en) and the command words."""
-    data = doc.mapping(raw, "", ("messages", "commands"))
+def parse_messages(doc: Doc, raw: Any, main: bool = True) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
+    """The message catalogue (same placeholders in fr and en) and the command words.
+
+    `main` is messages.yaml, where `commands` is required; in the extra catalogues
+    (messages_discord.yaml...) it is optional.
+    """
+    data = doc.mapping(raw, "", ("messages", "commands") if main else ("messages",), () if main else ("commands",))
     messages: dict[str, Text] = {}
     for key, value in (get(data, "", "messages", doc.dict_of) or {}).items():
         path = join("messages", key)

@@ -150,7 +150,7 @@ def assert_reported(problems: list[Problem], file: str, line: int, field: str, m
     found = [p for p in problems if p.file == file and p.field == field and message in p.message]
     assert found, f"no {file}:{line}: {field}: ...{message}... in:\n" + "\n".join(map(str, problems))
     assert found[0].line == line, str(found[0])
-    assert str(found[0]).startswith(f"{file}:{line}: {field + ': ' if field else ''}")
+    assert str(found[0]).startswith(f"{file}{f':{line}' if line else ''}: {field + ': ' if field else ''}")
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
@@ -206,3 +206,14 @@ def test_every_problem_is_collected_before_raising(kb_path: Path) -> None:
 def test_yml_file_is_not_silently_ignored(kb_path: Path) -> None:
     (kb_path / "topics" / "seo.yml").write_text("id: seo\n", encoding="utf-8")
     assert_reported(problems_of(kb_path), "topics/seo.yml", 0, "", "ignored: knowledge files end in .yaml")
+
+
+def test_extra_catalogues_merge_and_clash(kb_path: Path) -> None:
+    (kb_path / "messages_quiz.yaml").write_text(
+        'messages:\n  quiz_intro: {fr: "Quiz {n}", en: "Quiz {n}"}\n  welcome: {fr: "Salut", en: "Hi"}\n',
+        encoding="utf-8")
+    assert_reported(problems_of(kb_path), "messages_quiz.yaml", 3, "messages.welcome",
+                    "'welcome' is already defined in messages.yaml")
+    edit(kb_path / "messages_quiz.yaml", '  welcome: {fr: "Salut", en: "Hi"}\n', "")
+    kb = load_knowledge_base(kb_path)
+    assert kb.msg("quiz_intro", "en", n=3) == "Quiz 3" and "welcome" in kb.messages

@@ -4,13 +4,13 @@ The package only translates between Discord and the engine (`advisor.service`); 
 docs/DISCORD.md for setting up the application and docs/ARCHITECTURE.md for the layers.
 
 - `create_bot(runtime)` builds the bot (tests drive it offline with simcord).
-- `run_bot(build_runtime)` and `sync_commands(build_runtime, guild_id)` are what
+- `launch.run_discord(runtime)` and `launch.sync_commands(runtime, guild_id)` are what
   `bot.py` calls; both return an exit code.
 """
 
 from __future__ import annotations
 
 from .bot import PlanFirstBot, create_bot
-from .startup import load_token, run_bot, sync_commands, sync_tree
+from .launch import load_token, run_discord, sync_commands, sync_tree
 
-__all__ = ["PlanFirstBot", "create_bot", "load_token", "run_bot", "sync_commands", "sync_tree"]
+__all__ = ["PlanFirstBot", "create_bot", "load_token", "run_discord", "sync_commands", "sync_tree"]

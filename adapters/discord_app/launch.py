@@ -1,8 +1,7 @@
-"""Start-up for `python bot.py` (Discord) and `python bot.py sync [--guild ID]`.
+"""Start-up for `python bot.py [run]` (Discord) and `python bot.py sync [--guild ID]`.
 
 - The token comes from `DISCORD_TOKEN` in the environment, else from a `.env` file
-  (a tiny parser: no new dependency). The check happens before the knowledge base is
-  loaded, so a missing token fails in a blink with a message pointing to `--console`.
+  (a tiny parser: no new dependency). Without one, a message points to `--console`.
 - A bad token or a privileged intent not switched on gives a clear sentence, not a
   traceback. Exit code 2 for all three (configuration to fix), 0 otherwise.
 - Commands are synced only on demand: syncing at every start hits Discord's rate limits
@@ -15,7 +14,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -67,8 +66,8 @@ async def _serve(bot: discord.Client, token: str) -> None:
         await bot.start(token)
 
 
-def run_bot(
-    build_runtime: Callable[[], Runtime],
+def run_discord(
+    runtime: Runtime,
     *,
     environ: Mapping[str, str] | None = None,
     env_file: Path | None = ENV_FILE,
@@ -81,7 +80,7 @@ def run_bot(
         _say("discord_no_token", stderr)
         return EXIT_CONFIG
     discord.utils.setup_logging()
-    bot = create_bot(build_runtime())
+    bot = create_bot(runtime)
     try:
         asyncio.run(_serve(bot, token))
     except discord.LoginFailure:
@@ -116,7 +115,7 @@ async def _login_and_sync(bot: discord.Client, token: str, guild_id: int | None)
 
 
 def sync_commands(
-    build_runtime: Callable[[], Runtime],
+    runtime: Runtime,
     guild_id: int | None = None,
     *,
     environ: Mapping[str, str] | None = None,
@@ -130,7 +129,7 @@ def sync_commands(
     if token is None:
         _say("discord_no_token", stderr)
         return EXIT_CONFIG
-    bot = create_bot(build_runtime())
+    bot = create_bot(runtime)
     try:
         count = asyncio.run(_login_and_sync(bot, token, guild_id))
     except discord.LoginFailure:

@@ -31,6 +31,7 @@ AUTOCOMPLETE_CHOICES = 25
 
 ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
+_MENTION = re.compile(r"<(?:@[!&]?|#|/[^:>]*:)\d+>|@(?:everyone|here)\b")
 _UNSAFE_NAME = re.compile(r"[@#*_~`|<>\[\]\\:/]+")
 
 
@@ -79,6 +80,6 @@ def safe_thread_name(request: str, fallback: str, limit: int = 90) -> str:
     Thread names never ping, but `@everyone` or a wall of markdown in a channel's
     sidebar looks like a bug; an empty result falls back to a fixed name.
     """
-    name = one_line(_UNSAFE_NAME.sub(" ", request))
+    name = one_line(_UNSAFE_NAME.sub(" ", _MENTION.sub(" ", request)))
     name = _SPACES.sub(" ", name).strip(" -.,;")
     return trim(name, limit) if name else fallback

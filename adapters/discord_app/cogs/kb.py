@@ -19,16 +19,24 @@ from ..translator import loc
 if TYPE_CHECKING:
     from ..bot import PlanFirstBot
 
-SHOWN_PROBLEMS = 15
+LINE = 300
+"""A problem line is cut here: the file, line and field come first, so they survive."""
+FENCE = "`" * 3
 
 
 def problems_block(problems: list[str], room: int) -> str:
-    """The first problems in a code block that fits in `room` characters."""
-    shown = [limits.trim(limits.one_line(p), 300).replace("```", "'''") for p in problems[:SHOWN_PROBLEMS]]
-    if len(problems) > SHOWN_PROBLEMS:
-        shown.append(f"… (+{len(problems) - SHOWN_PROBLEMS})")
-    body = limits.trim("\n".join(shown), max(room - 8, 1))
-    return f"```\n{body}\n```"
+    """As many whole problems as fit in `room` characters, in a code block, then how many more."""
+    shown: list[str] = []
+    used = len(FENCE) * 2 + 2 + len("… (+0000)\n")
+    for problem in problems:
+        line = limits.trim(limits.one_line(problem), LINE).replace(FENCE, "'" * 3)
+        if used + len(line) + 1 > room:
+            break
+        shown.append(line)
+        used += len(line) + 1
+    if len(shown) < len(problems):
+        shown.append(f"… (+{len(problems) - len(shown)})")
+    return FENCE + "\n" + "\n".join(shown) + "\n" + FENCE
 
 
 class KnowledgeCog(commands.Cog):
