@@ -28,29 +28,38 @@ from typing import Sequence
 EXIT_USAGE = 2
 
 
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the sub-command (`bot.py advise X --kb K` works too)."""
+    default = argparse.SUPPRESS if suppress else None
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=("fr", "en"), default=default,
+                        help="conversation language (default: detected, else fr)")
+    common.add_argument("--kb", default=default, help="knowledge base folder (default: knowledge/)")
+    common.add_argument("--db", default=default, help="SQLite file (default: $PLANFIRST_DB or data/planfirst.sqlite3)")
+    return common
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bot.py", description="Plan First: plans before tools.")
+    parser = argparse.ArgumentParser(prog="bot.py", description="Plan First: plans before tools.",
+                                     parents=[_common(suppress=False)])
     parser.add_argument("--console", action="store_true", help="run the conversation in this terminal")
-    parser.add_argument("--lang", choices=("fr", "en"), help="conversation language (default: detected, else fr)")
-    parser.add_argument("--kb", help="knowledge base folder (default: knowledge/)")
-    parser.add_argument("--db", help="SQLite file (default: $PLANFIRST_DB or data/planfirst.sqlite3)")
     parser.add_argument("--session", help="console conversation name (default: your user name)")
     parser.add_argument("--briefs", help="folder for Markdown briefs (default: data/briefs)")
     sub = parser.add_subparsers(dest="command")
-    advise = sub.add_parser("advise", help="one-shot advice for a request")
+    common = [_common(suppress=True)]
+    advise = sub.add_parser("advise", help="one-shot advice for a request", parents=common)
     advise.add_argument("request")
     advise.add_argument("--profile", default="", help="free text about the client's content capacity")
-    advise.add_argument("--lang", dest="advise_lang", choices=("fr", "en"))
     advise.add_argument("--json", action="store_true")
-    sub.add_parser("gaps", help="list requests the bot could not place")
-    forget = sub.add_parser("forget", help="erase stored conversations")
+    sub.add_parser("gaps", help="list requests the bot could not place", parents=common)
+    forget = sub.add_parser("forget", help="erase stored conversations", parents=common)
     forget.add_argument("--older-than", help="age such as 30d, 12h, 90m")
     forget.add_argument("--user", help="a user id")
-    briefs = sub.add_parser("briefs", help="list saved briefs or print one")
+    briefs = sub.add_parser("briefs", help="list saved briefs or print one", parents=common)
     briefs.add_argument("id", nargs="?", type=int)
-    sync = sub.add_parser("sync", help="publish slash commands to Discord")
+    sync = sub.add_parser("sync", help="publish slash commands to Discord", parents=common)
     sync.add_argument("--guild", type=int, help="one server id (instant) instead of global")
-    sub.add_parser("run", help="start the Discord bot")
+    sub.add_parser("run", help="start the Discord bot", parents=common)
     return parser
 
 
@@ -109,7 +118,7 @@ def _advise(args: argparse.Namespace) -> int:
 
     kb = load_knowledge_base(args.kb)
     result = load_classifier(kb).classify(args.request)
-    data = advise(kb, result, args.request, args.profile, lang=args.advise_lang or args.lang)
+    data = advise(kb, result, args.request, args.profile, lang=args.lang)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -125,8 +134,9 @@ def _gaps(runtime, lang: str) -> int:  # noqa: ANN001
         return 0
     print(kb.msg("gaps_header", lang, total=sum(g.count for g in groups)))
     for group in groups:
-        topic = kb.topics[group.topic].name(lang) if group.topic in kb.topics else kb.msg("gaps_none_topic", lang)
-        print(kb.msg("gaps_group", lang, topic=topic, count=group.count, last=group.last_at))
+        known = group.candidate in kb.topics
+        topic = kb.topics[group.candidate].name(lang) if known else kb.msg("gaps_none_topic", lang)
+        print(kb.msg("gaps_group", lang, topic=topic, count=group.count, last=f"{group.last_at:%Y-%m-%d %H:%M}"))
         for sample in group.samples:
             print(f"    « {sample[:120]} »")
     return 0
@@ -174,4 +184,8 @@ def _user() -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `bot.py advise ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        sys.exit(0)

@@ -92,6 +92,8 @@ class ConversationState:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["topics"] = [list(t) for t in self.topics]
+        for key in ("options", "unknown", "last_move"):
+            data[key] = list(data[key])
         data["history"] = list(self.history)
         return data
 

@@ -116,7 +116,7 @@ class TopicClassifier(BaseEstimator):
             transformer_weights={"words": 1.0, "chars": 1.0, "aliases": self.alias_weight},
         )
         model = OneVsRestClassifier(
-            LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear")
+            LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True)
         )
         self.pipeline_ = Pipeline([("features", features), ("model", model)])
         self.pipeline_.fit([normalise(x) for x in X], y)

@@ -119,9 +119,14 @@ def quiz_kb(*, combos: bool = True) -> KnowledgeBase:
 
 
 def only_topics(kb: KnowledgeBase, keep: tuple[str, ...]) -> KnowledgeBase:
-    """`kb` filtered down to `keep`: topics, their rules, and combos naming only them."""
-    return replace(kb, topics={t: kb.topics[t] for t in keep},
-                   rules={t: r for t, r in kb.rules.items() if t in keep},
+    """`kb` filtered down to `keep`: topics, their rules (alternatives that remain), combos naming only them.
+
+    Like any base that passes validation, the result has no dangling reference.
+    """
+    kept = {r.id for t in keep for r in kb.rules[t]}
+    rules = {t: tuple(replace(r, alternatives=tuple(a for a in r.alternatives if a in kept)) for r in kb.rules[t])
+             for t in keep}
+    return replace(kb, topics={t: kb.topics[t] for t in keep}, rules=rules,
                    combos=tuple(c for c in kb.combos if set(c.topics) <= set(keep)),
                    content_hash=kb.content_hash + "-" + "-".join(keep))
 

@@ -93,10 +93,20 @@ def test_console_prints_numbered_choices_and_saves_the_brief(kb, tmp_path):
     assert kb.msg("goodbye", "fr") in text
 
 
+CACHE: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_classifier_cache(tmp_path_factory):
+    """One classifier cache for every subprocess of this module: fit once, then load."""
+    CACHE["dir"] = str(tmp_path_factory.mktemp("cache"))
+
+
 def run_bot(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PATH": "/usr/bin:/bin", "HOME": str(tmp)}
+    env = {"PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PATH": "/usr/bin:/bin", "HOME": str(tmp),
+           "XDG_CACHE_HOME": CACHE["dir"]}
     return subprocess.run([sys.executable, "bot.py", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=120)
+                          cwd=ROOT, env=env, timeout=120, check=False)
 
 
 def test_console_piped_end_to_end_with_the_real_classifier(tmp_path):

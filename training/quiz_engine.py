@@ -63,9 +63,13 @@ class QuizState:
                    finished=bool(data.get("finished", False)), turn=int(data.get("turn", 0)))
 
 
-def begin(kb: KnowledgeBase, quiz: Quiz, *, intro: Reply | None = None) -> tuple[QuizState, list[Reply]]:
-    """A fresh state for `quiz` and its opening: the scenario, then the first question."""
-    state = QuizState(quiz=quiz)
+def begin(kb: KnowledgeBase, quiz: Quiz, *, intro: Reply | None = None, turn: int = 0) -> tuple[QuizState, list[Reply]]:
+    """A fresh state for `quiz` and its opening: the scenario, then the first question.
+
+    `turn` continues the counter of the quiz this one replaces, so that quiz's buttons
+    are recognised as stale instead of answering the new one.
+    """
+    state = QuizState(quiz=quiz, turn=turn)
     opening = [intro] if intro is not None else []
     if not quiz.questions:
         return replace(state, finished=True), opening + [_final(kb, state)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from advisor.advice import select_rule
 from advisor.recommend import plan_topics, recommendation
@@ -80,12 +81,16 @@ def draw_request(kb: KnowledgeBase, rng: random.Random, level: int, lang: str) -
 
 def names_alias(topic: Topic, text: str) -> bool:
     """True if `text` names the topic by one of its aliases (any language, whole words)."""
-    norm = normalise(text)
-    for alias in topic.all_aliases():
-        key = normalise(alias)
-        if key and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", norm):
-            return True
-    return False
+    return _alias_pattern(topic.all_aliases()).search(normalise(text)) is not None
+
+
+@lru_cache(maxsize=256)
+def _alias_pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex per topic: a quiz scans every example of the base, so this must be cheap."""
+    keys = sorted({k for a in aliases if (k := normalise(a))}, key=len, reverse=True)
+    if not keys:
+        return re.compile(r"(?!x)x")  # matches nothing
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
 
 
 def _examples(topic: Topic, lang: str, kind: str) -> list[str]:
@@ -113,8 +118,10 @@ def _level_question(kb: KnowledgeBase, topic_id: str, *, multi: bool, lang: str)
     topic = kb.topic(topic_id)
     choices = (ChoiceOption("objective", msg(kb, "quiz_choice_objective", lang)),
                ChoiceOption("tactic", msg(kb, "quiz_choice_tactic", lang)))
-    explanation = msg(kb, "quiz_explain_level", lang, name=topic.name(lang),
-                      level=msg(kb, f"quiz_level_{topic.level}", lang), definition=topic.definition(lang))
+    # The topic is not named here: question 2 asks which topic it is.
+    key = "quiz_explain_level_multi" if multi else "quiz_explain_level"
+    level = msg(kb, f"quiz_level_{topic.level}", lang)
+    explanation = msg(kb, key, lang, level=level, definition=topic.definition(lang))
     prompt = msg(kb, "quiz_q_level_multi" if multi else "quiz_q_level", lang)
     return Question("level", topic_id, prompt, choices, topic.level, explanation)
 

@@ -86,7 +86,7 @@ class QuizService:
         """A new quiz for `key`, replacing any quiz it had; the scenario and the first question."""
         quiz = make_quiz(self.kb, seed=self._new_seed() if seed is None else seed, level=level, lang=lang)
         self.store.save_quiz(quiz.id, quiz.to_dict())
-        state, replies = begin(self.kb, quiz)
+        state, replies = begin(self.kb, quiz, turn=self._next_turn(key))
         self._save(key, state, owner=user_id, user_id=user_id, guild_id=guild_id)
         return replies
 
@@ -114,7 +114,7 @@ class QuizService:
         review = Quiz(id=f"review-{user_id}", seed=0, level=0, lang=lang, kind="review", request="", topics=(),
                       profile=(), rule_topic="", scenario="", questions=tuple(questions))
         intro = Reply("text", msg(self.kb, "quiz_review_intro", lang, count=len(questions)))
-        state, replies = begin(self.kb, review, intro=intro)
+        state, replies = begin(self.kb, review, intro=intro, turn=self._next_turn(key))
         self._save(key, state, owner=user_id, user_id=user_id, guild_id=guild_id)
         return replies
 
@@ -149,6 +149,11 @@ class QuizService:
         """The state plus who started it (Discord lets only them answer)."""
         record = {**state.to_dict(), "_owner": owner}
         self.store.save_conversation(KEY_PREFIX + key, record, user_id=user_id, guild_id=guild_id)
+
+    def _next_turn(self, key: str) -> int:
+        """One past the replaced quiz's turn: its buttons become stale."""
+        previous = self.current(key)
+        return previous.turn + 1 if previous else 0
 
     def _record(self, question: Question, correct: bool, *, user_id: str, guild_id: str) -> None:
         quiz_id, index = question.ref

@@ -79,7 +79,8 @@ def run_discord(
     if token is None:
         _say("discord_no_token", stderr)
         return EXIT_CONFIG
-    discord.utils.setup_logging()
+    for name in ("discord", "plan_first"):  # "Logged in", reconnects, our refusals: worth seeing
+        logging.getLogger(name).setLevel(logging.INFO)
     bot = create_bot(runtime)
     try:
         asyncio.run(_serve(bot, token))
