@@ -108,7 +108,8 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     prompt = (lambda: print("> ", end="", flush=True)) if interactive else None
     return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
                        briefs_dir=Path(args.briefs) if args.briefs else DEFAULT_BRIEFS,
-                       db_label=args.db or default_db_path(), lang=args.lang, prompt=prompt)
+                       db_label=args.db or default_db_path(), lang=args.lang, prompt=prompt,
+                       quiz=runtime.quiz)
 
 
 def _advise(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from advisor.service import AdvisorService
 from classifier import TopicClassifier, load_classifier
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from storage.sqlite_store import SqliteStore
+from training.service import QuizService
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -35,6 +36,7 @@ class Runtime:
     classifier: TopicClassifier
     store: SqliteStore
     advisor: AdvisorService
+    quiz: QuizService
 
     def reload(self) -> list[str]:
         """Reload and validate the knowledge base; on problems keep the old one and return them."""
@@ -45,6 +47,7 @@ class Runtime:
         classifier = load_classifier(kb)
         self.kb, self.classifier = kb, classifier
         self.advisor.swap(kb, classifier)
+        self.quiz.swap(kb)
         log.info("knowledge base reloaded: %d topics", len(kb.topics))
         return []
 
@@ -59,4 +62,4 @@ def build_runtime(kb_path: str | None = None, db_path: str | None = None,
     classifier = load_classifier(kb)
     store = SqliteStore(db_path or default_db_path())
     advisor = AdvisorService(kb, classifier, store, default_lang=default_lang)
-    return Runtime(kb_path, kb, classifier, store, advisor)
+    return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store))

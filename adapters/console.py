@@ -12,8 +12,10 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
+from advisor.commands import bare, match_command
 from advisor.replies import Reply
 from advisor.service import AdvisorService
+from training.service import QuizService
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -54,11 +56,57 @@ class ConsoleRenderer:
         self.out.write(self.msg("brief_saved", lang, brief_id=brief_id, path=path) + "\n\n")
 
 
+class ConsoleRouter:
+    """Sends each line to the advisor, or to the quiz while one is under way ("quiz", "quiz 2",
+    "quiz revoir", "quiz scores"). Both keep their state in the store, so both resume."""
+
+    def __init__(self, advisor: AdvisorService, quiz: QuizService | None, key: str, user_id: str,
+                 lang: str | None) -> None:
+        self.advisor, self.quiz, self.key, self.user_id, self.lang = advisor, quiz, key, user_id, lang
+
+    def current_lang(self) -> str:
+        state = self.advisor.current(self.key)
+        return self.lang or (state.lang if state else self.advisor.default_lang)
+
+    def handle(self, line: str) -> list[Reply]:
+        if self.quiz is not None:
+            if self.quiz.active(self.key):
+                return self._quiz_replies(self.quiz.handle(self.key, line, user_id=self.user_id))
+            words = bare(line).split()
+            if words and len(words) <= 2 and match_command(self.advisor.kb, words[0]) == "quiz":
+                return self._quiz_command(words[1:])
+        return self.advisor.handle(self.key, line, user_id=self.user_id, lang=self.lang)
+
+    def _quiz_command(self, rest: list[str]) -> list[Reply]:
+        assert self.quiz is not None
+        lang = self.current_lang()
+        if rest and rest[0] in ("scores", "score", "classement", "leaderboard"):
+            return [self.quiz.scores("", lang)]
+        if rest and rest[0] in ("revoir", "review", "erreurs", "mistakes"):
+            return self._quiz_replies(self.quiz.review(self.key, user_id=self.user_id, lang=lang))
+        level = int(rest[0]) if rest and rest[0].isdigit() else 1
+        return self._quiz_replies(self.quiz.start(self.key, user_id=self.user_id, level=level, lang=lang))
+
+    def _quiz_replies(self, replies: list[Reply]) -> list[Reply]:
+        """Quiz replies, with the console's hints for a missed topic and for what comes next."""
+        kb, lang = self.advisor.kb, self.current_lang()
+        out = []
+        for reply in replies:
+            out.append(reply)
+            topic = reply.data.get("define")
+            if topic in kb.topics:
+                out.append(Reply("text", kb.msg("quiz_define_hint", lang, term=kb.topic(topic).name(lang))))
+            if reply.data.get("finished"):
+                out.append(Reply("text", kb.msg("quiz_again", lang)))
+        return out
+
+
 def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, key: str, user_id: str,
                 briefs_dir: Path, db_label: str, lang: str | None = None,
-                prompt: Callable[[], None] | None = None) -> int:
+                prompt: Callable[[], None] | None = None, quiz: QuizService | None = None) -> int:
     """Drive one conversation from `lines` until they run out; returns the exit code (0)."""
     renderer = ConsoleRenderer(out, briefs_dir, service.kb.msg)
+    router = ConsoleRouter(service, quiz, key, user_id, lang)
     existing = service.current(key)
     shown_lang = lang or (existing.lang if existing else service.default_lang)
     out.write(service.kb.msg("console_intro", shown_lang, db=db_label, folder=briefs_dir) + "\n\n")
@@ -70,7 +118,7 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
     if prompt:
         prompt()
     for line in lines:
-        renderer.show(service.handle(key, line.rstrip("\r\n"), user_id=user_id, lang=lang))
+        renderer.show(router.handle(line.rstrip("\r\n")))
         if prompt:
             prompt()
     final = service.current(key)

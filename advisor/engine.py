@@ -121,7 +121,8 @@ def _on_request(ctx: EngineContext, state: ConversationState, text: str) -> Turn
     kb = ctx.kb
     result = ctx.classify(text)
     lang = state.lang if state.lang_locked else result.language
-    base = replace(new_state(lang, state.lang_locked), turn=state.turn, history=state.history, request=text)
+    base = replace(new_state(lang, state.lang_locked), turn=state.turn, history=state.history, request=text,
+                   last_move=state.last_move)
     gap = _gap(result, text, lang)
     if result.ambiguous and len(result.topics) < 2:
         options = tuple(t for t in result.ambiguous if t in kb.topics)

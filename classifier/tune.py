@@ -27,8 +27,8 @@ from knowledge.models import KnowledgeBase
 from .evaluate import Case, metrics, report
 from .training import examples, fit_examples
 
-CONFIDENCE_GRID = [round(x, 2) for x in np.arange(0.05, 0.61, 0.05)]
-SECONDARY_GRID = [round(x, 2) for x in np.arange(0.10, 0.91, 0.05)]
+CONFIDENCE_GRID = [round(float(x), 2) for x in np.arange(0.05, 0.61, 0.05)]
+SECONDARY_GRID = [round(float(x), 2) for x in np.arange(0.10, 0.91, 0.05)]
 GAP_GRID = [0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3]
 
 

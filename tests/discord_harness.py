@@ -31,8 +31,8 @@ from knowledge.models import KnowledgeBase
 from storage.sqlite_store import SqliteStore
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, name="no_network")
+def no_network_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any attempt to open a connection fails the test: Discord is simulated, never reached."""
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -73,13 +73,17 @@ class FakeAdvisor:
     script: Callable[[FakeAdvisor, str, str], list[Reply]] = default_script
     calls: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
-    def start(self, key: str, request: str, *, user_id: str, guild_id: str = "", lang: str | None = None) -> list[Reply]:
+    def start(
+        self, key: str, request: str, *, user_id: str, guild_id: str = "", lang: str | None = None
+    ) -> list[Reply]:
         previous = self.memory.get(key, {}).get("turn", 0)
         self.memory[key] = {"owner": user_id, "turn": previous + 1}
         self.calls.append(("start", key, request, lang))
         return self.script(self, key, request)
 
-    def handle(self, key: str, text: str, *, user_id: str, guild_id: str = "", lang: str | None = None) -> list[Reply]:
+    def handle(
+        self, key: str, text: str, *, user_id: str, guild_id: str = "", lang: str | None = None
+    ) -> list[Reply]:
         state = self.memory.setdefault(key, {"owner": user_id, "turn": 0})
         state["turn"] += 1
         self.calls.append(("handle", key, text, lang))
@@ -105,8 +109,8 @@ class FakeRuntime:
         return list(self.problems)
 
 
-@pytest.fixture
-def fake_runtime(kb_path: Path, tmp_path: Path) -> FakeRuntime:
+@pytest.fixture(name="fake_runtime")
+def fake_runtime_fixture(kb_path: Path, tmp_path: Path) -> FakeRuntime:
     """The small valid base from conftest, a SQLite file, and the scripted advisor."""
     return FakeRuntime(load_knowledge_base(kb_path), SqliteStore(str(tmp_path / "bot.sqlite3")), FakeAdvisor())
 

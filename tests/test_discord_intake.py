@@ -17,7 +17,7 @@ from tests.discord_harness import (  # noqa: F401 - fixtures
     bot_for,
     buttons,
     last_with_components,
-    no_network,
+    no_network_fixture,
     selects,
     world,
 )

@@ -19,6 +19,7 @@ from adapters.discord_app.render import pack_embeds, render
 from adapters.discord_app.translator import CatalogueTranslator
 from advisor.replies import ChoiceOption, Reply
 from knowledge import load_knowledge_base
+from tests.discord_harness import no_network_fixture  # noqa: F401 - autouse fixture
 
 PACKAGE = Path(__file__).resolve().parents[1] / "adapters" / "discord_app"
 

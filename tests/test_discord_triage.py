@@ -11,9 +11,9 @@ import pytest
 from adapters.discord_app.components import button_id, select_id
 from tests.discord_harness import (  # noqa: F401 - fixtures
     buttons,
-    fake_runtime,
+    fake_runtime_fixture,
     last_with_components,
-    no_network,
+    no_network_fixture,
     selects,
     world,
 )
@@ -163,7 +163,8 @@ async def test_direct_messages_run_an_intake_keyed_by_the_user(fake_runtime):
         await w.alice.send_dm("we want a blog")
         await w.alice.send_dm("leads")
         key = f"discord:dm:{w.alice.id}"
-        assert [c[:3] for c in fake_runtime.advisor.calls] == [("start", key, "we want a blog"), ("handle", key, "leads")]
+        calls = [c[:3] for c in fake_runtime.advisor.calls]
+        assert calls == [("start", key, "we want a blog"), ("handle", key, "leads")]
         assert "Reçu: leads" in [m.content for m in w.alice.user.dm_channel.history()]
 
 
@@ -200,3 +201,25 @@ async def test_the_cooldown_slows_a_flood_and_recovers_with_time(fake_runtime):
         again = await w.alice.slash(w.channel, "define", terme="blog")
         assert not again.ephemeral
 
+
+
+async def test_triage_in_a_direct_message_runs_in_place(fake_runtime):
+    async with world(fake_runtime) as w:
+        result = await w.alice.user.slash("triage", demande="on veut un site")
+        assert result.response is not None
+        key = f"discord:dm:{w.alice.id}"
+        assert fake_runtime.advisor.calls == [("start", key, "on veut un site", None)]
+        question = [m for m in w.alice.user.dm_channel.history() if m.components][-1]
+        await w.alice.user.click(question, custom_id=buttons(question)[0].custom_id)
+        assert fake_runtime.advisor.calls[-1][:3] == ("handle", key, "awareness")
+
+
+async def test_triage_inside_someone_elses_intake_thread_is_refused(fake_runtime):
+    async with world(fake_runtime) as w:
+        await w.alice.slash(w.channel, "triage", demande="on veut un blogue")
+        [thread] = w.channel.threads
+        refused = await w.bob.slash(thread, "triage", demande="autre chose")
+        assert refused.ephemeral and "Seule la personne" in refused.response.content
+        restarted = await w.alice.slash(thread, "triage", demande="finalement une infolettre")
+        assert not restarted.ephemeral
+        assert fake_runtime.advisor.calls[-1] == ("start", f"discord:{thread.id}", "finalement une infolettre", None)

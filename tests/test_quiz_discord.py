@@ -22,7 +22,7 @@ from tests.discord_harness import (  # noqa: F401 - fixtures
     World,
     bot_for,
     buttons,
-    no_network,
+    no_network_fixture,
     world,
 )
 from tests.test_quiz_support import quiz_kb
@@ -204,3 +204,17 @@ async def test_in_direct_messages_scores_are_private(tmp_path: Path) -> None:
         assert mine.response.embeds[0].description == f"1. <@{w.alice.id}>: 1/1 (100%)"
         board = await w.bob.user.slash("quiz scores")  # bob's DMs: alice's results are not his to see
         assert board.response.embeds[0].description == "Nobody has answered a quiz here yet."
+
+
+async def test_quiz_commands_are_synced_with_french_and_english_names(tmp_path: Path) -> None:
+    runtime = runtime_on(tmp_path / "bot.db")
+    async with world(runtime, bot=await quiz_bot(runtime)) as w:
+        put = [r for r in w.env.http_requests if r.method == "PUT" and r.path.endswith("/commands")][-1]
+        quiz = next(c for c in put.json if c["name"] == "quiz")
+        subs = {o["name"]: o for o in quiz["options"]}
+        assert set(subs) == {"jouer", "scores", "revoir"}
+        assert subs["jouer"]["name_localizations"]["en-US"] == "play"
+        assert subs["revoir"]["name_localizations"]["en-GB"] == "review"
+        assert subs["jouer"]["options"][0]["name_localizations"]["en-US"] == "level"
+        assert subs["jouer"]["options"][0]["min_value"] == 1 and subs["jouer"]["options"][0]["max_value"] == 3
+        assert set(w.alice.available_commands(w.channel)) >= {"quiz jouer", "quiz scores", "quiz revoir"}

@@ -164,3 +164,15 @@ def test_review_skips_quizzes_that_are_gone(kb: KnowledgeBase, tmp_path: Path) -
                              question_kind="level", correct=False)
     assert svc.review("k", user_id="u", guild_id=GUILD)[0].text == file_messages()["quiz_review_empty"].fr
     assert not svc.active("k")
+
+
+def test_a_new_quiz_continues_the_turn_counter(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """Buttons of a replaced quiz carry an older turn, so Discord calls them stale."""
+    svc, _ = service(kb, tmp_path / "bot.db")
+    svc.start("k", user_id="u", seed=1)
+    svc.handle("k", "1", user_id="u")
+    assert svc.turn("k") == 1
+    svc.start("k", user_id="u", seed=2)
+    assert svc.turn("k") == 2 and svc.current("k").index == 0
+    svc.review("k", user_id="nobody-missed")  # nothing to review: the quiz under way is kept
+    assert svc.turn("k") == 2 and svc.active("k")

@@ -48,7 +48,9 @@ class PlanFirstTree(app_commands.CommandTree["PlanFirstBot"]):
             return True  # typing is not an action; throttling it would only break the hints
         return await self.client.allow(interaction)
 
-    async def on_error(self, interaction: discord.Interaction[PlanFirstBot], error: app_commands.AppCommandError, /) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction[PlanFirstBot], error: app_commands.AppCommandError, /
+    ) -> None:
         await self.client.report(interaction, error)
 
 

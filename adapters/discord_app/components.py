@@ -118,7 +118,8 @@ def choice_view(key: str, turn: int, choices: tuple[ChoiceOption, ...], placehol
         if value in seen:
             continue
         seen.add(value)
-        options.append(discord.SelectOption(label=limits.trim(choice.label or value, limits.SELECT_OPTION_LABEL), value=value))
+        label = limits.trim(choice.label or value, limits.SELECT_OPTION_LABEL)
+        options.append(discord.SelectOption(label=label, value=value))
     view.add_item(ChoiceSelect(key, turn, options, limits.trim(placeholder, limits.SELECT_PLACEHOLDER)))
     return view
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
+from discord.abc import Messageable
 
 from advisor.replies import Reply
 
@@ -36,7 +37,7 @@ class Conversations:
         return self.advisor.owner(key)
 
     async def start(
-        self, channel: discord.abc.Messageable, key: str, request: str, *, user: discord.abc.User, guild: discord.Guild | None
+        self, channel: Messageable, key: str, request: str, *, user: discord.abc.User, guild: discord.Guild | None
     ) -> None:
         """A new intake under `key` with `request` (replaces any conversation there)."""
         async with self._locks[key]:
@@ -46,7 +47,7 @@ class Conversations:
             await self.post(channel, key, replies, guild)
 
     async def say(
-        self, channel: discord.abc.Messageable, key: str, text: str, *, user: discord.abc.User, guild: discord.Guild | None
+        self, channel: Messageable, key: str, text: str, *, user: discord.abc.User, guild: discord.Guild | None
     ) -> None:
         """One message from the user in the conversation under `key` (starts one if none)."""
         async with self._locks[key]:
@@ -75,18 +76,18 @@ class Conversations:
             if self.advisor.turn(key) != turn:
                 await bot.refuse(interaction, bot.text("discord_stale_turn", lang))
                 return
-            custom_id = (interaction.data or {}).get("custom_id", "")
+            custom_id = str(cast(dict[str, Any], interaction.data or {}).get("custom_id", ""))
             if interaction.message is not None:
                 await interaction.response.edit_message(view=answered_view(interaction.message, custom_id, value))
             else:
                 await interaction.response.defer()
             replies = self.advisor.handle(key, value, user_id=owner, guild_id=_gid(interaction.guild), lang=None)
             channel = interaction.channel
-            assert isinstance(channel, discord.abc.Messageable)
+            assert isinstance(channel, Messageable)
             await self.post(channel, key, replies, interaction.guild)
 
     async def post(
-        self, channel: discord.abc.Messageable, key: str, replies: list[Reply], guild: discord.Guild | None
+        self, channel: Messageable, key: str, replies: list[Reply], guild: discord.Guild | None
     ) -> None:
         """Every reply, in order; buttons carry the turn the engine is at now."""
         turn = self.advisor.turn(key)

@@ -8,7 +8,7 @@ items have no `on_error` of their own; discord.py would only log and leave the u
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import discord
 from discord import app_commands
@@ -52,5 +52,5 @@ def _what(interaction: discord.Interaction[Any]) -> str:
     command = interaction.command
     if command is not None:
         return f"/{command.qualified_name}"
-    custom_id = (interaction.data or {}).get("custom_id", "?")
+    custom_id = cast(dict[str, Any], interaction.data or {}).get("custom_id", "?")
     return f"component {custom_id}"

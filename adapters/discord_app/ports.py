@@ -27,24 +27,16 @@ class Advisor(Protocol):
     def owner(self, key: str) -> str | None: ...
 
 
-class BriefRecord(Protocol):
-    id: Any
-    user_id: str
-    guild_id: str
-    lang: str
-    request: str
-    markdown: str
-    created_at: Any
-
-
 class Store(Protocol):
     def get_setting(self, scope: str, key: str) -> str | None: ...
 
     def set_setting(self, scope: str, key: str, value: str) -> None: ...
 
-    def list_briefs(self, *, guild_id: str = ..., limit: int = ...) -> list[Any]: ...
+    def list_briefs(self, *, guild_id: str | None = ..., user_id: str | None = ..., limit: int = ...) -> list[Any]:
+        """Newest first; records with id, user_id, guild_id, request, markdown, created_at."""
+        ...
 
-    def get_brief(self, brief_id: Any) -> Any: ...
+    def get_brief(self, brief_id: int) -> Any: ...
 
 
 class Runtime(Protocol):

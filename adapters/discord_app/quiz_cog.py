@@ -199,7 +199,8 @@ class QuizCog(commands.Cog):
             if service.turn(key) != turn:
                 await bot.refuse(interaction, self.text("quiz_discord_stale", lang))
                 return
-            custom_id = (interaction.data or {}).get("custom_id", "")
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
             if interaction.message is not None:
                 await interaction.response.edit_message(view=answered_view(interaction.message, custom_id))
             else:

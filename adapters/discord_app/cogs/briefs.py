@@ -28,6 +28,10 @@ def visible(record: Any, interaction: discord.Interaction[Any]) -> bool:
     return not record.guild_id and str(record.user_id) == str(interaction.user.id)
 
 
+def short(request: str) -> str:
+    return limits.trim(limits.one_line(request), 80)
+
+
 def when(record: Any) -> str:
     created = record.created_at
     return created.strftime("%Y-%m-%d") if hasattr(created, "strftime") else str(created)[:10]
@@ -51,14 +55,16 @@ class BriefCog(commands.Cog):
 
     async def show_list(self, interaction: discord.Interaction[PlanFirstBot]) -> None:
         bot, lang = self.bot, self.bot.languages.for_interaction(interaction)
-        guild_id = str(interaction.guild.id) if interaction.guild is not None else ""
-        fetch = LIST_LIMIT if guild_id else LIST_LIMIT * 10
-        records = [r for r in bot.runtime.store.list_briefs(guild_id=guild_id, limit=fetch) if visible(r, interaction)]
+        if interaction.guild is not None:
+            found = bot.runtime.store.list_briefs(guild_id=str(interaction.guild.id), limit=LIST_LIMIT)
+        else:
+            found = bot.runtime.store.list_briefs(guild_id="", user_id=str(interaction.user.id), limit=LIST_LIMIT)
+        records = [r for r in found if visible(r, interaction)]
         if not records:
             await bot.refuse(interaction, bot.text("discord_brief_none", lang))
             return
         lines = [
-            bot.text("discord_brief_line", lang, id=r.id, date=when(r), request=limits.trim(limits.one_line(r.request), 80))
+            bot.text("discord_brief_line", lang, id=r.id, date=when(r), request=short(r.request))
             for r in records[:LIST_LIMIT]
         ]
         embed = discord.Embed(
@@ -75,8 +81,9 @@ class BriefCog(commands.Cog):
         if record is None or not visible(record, interaction):
             await bot.refuse(interaction, bot.text("discord_brief_not_found", lang, id=number))
             return
+        title = bot.text("discord_brief_title", lang, id=record.id, date=when(record))
         embed = discord.Embed(
-            title=limits.trim(bot.text("discord_brief_title", lang, id=record.id, date=when(record)), limits.EMBED_TITLE),
+            title=limits.trim(title, limits.EMBED_TITLE),
             description=limits.trim(record.markdown, limits.EMBED_DESCRIPTION),
             colour=COLOUR,
         )

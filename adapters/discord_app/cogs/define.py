@@ -44,13 +44,18 @@ class TermIndex:
                     self.terms.append(norm)
                     self.ids.append(topic.id)
 
-    def search(self, text: str, *, cutoff: float = SUGGEST_CUTOFF, limit: int = limits.AUTOCOMPLETE_CHOICES) -> list[str]:
+    def search(
+        self, text: str, *, cutoff: float = SUGGEST_CUTOFF, limit: int = limits.AUTOCOMPLETE_CHOICES
+    ) -> list[str]:
         """Topic ids that match `text`, best first, each once."""
         query = normalise(text)
         if not query:
             return sorted(self.kb.topics)[:limit]
         found: list[str] = []
-        for _, _, index in process.extract(query, self.terms, scorer=fuzz.WRatio, processor=None, score_cutoff=cutoff, limit=None):
+        matches = process.extract(
+            query, self.terms, scorer=fuzz.WRatio, processor=None, score_cutoff=cutoff, limit=None
+        )
+        for _, _, index in matches:
             topic_id = self.ids[index]
             if topic_id not in found:
                 found.append(topic_id)
@@ -63,7 +68,9 @@ class TermIndex:
         if text in self.kb.topics:
             return self.kb.topics[text]
         query = normalise(text)
-        best = process.extractOne(query, self.terms, scorer=fuzz.WRatio, processor=None, score_cutoff=RESOLVE_CUTOFF) if query else None
+        if not query:
+            return None
+        best = process.extractOne(query, self.terms, scorer=fuzz.WRatio, processor=None, score_cutoff=RESOLVE_CUTOFF)
         return self.kb.topics[self.ids[best[2]]] if best is not None else None
 
 
@@ -125,9 +132,9 @@ class DefineCog(commands.Cog):
         topic = index.resolve(terme)
         if topic is None:
             examples = ", ".join(index.kb.topics[i].name(lang) for i in sorted(index.kb.topics)[:5])
-            await self.bot.refuse(
-                interaction, self.bot.text("discord_define_unknown", lang, term=limits.trim(limits.one_line(terme), 100), examples=examples)
-            )
+            term = limits.trim(limits.one_line(terme), 100)
+            unknown = self.bot.text("discord_define_unknown", lang, term=term, examples=examples)
+            await self.bot.refuse(interaction, unknown)
             return
         await interaction.response.send_message(embed=card(topic, index.kb, self.bot, lang))
 

@@ -52,7 +52,10 @@ class KnowledgeCog(commands.Cog):
 
     @kb.command(
         name=loc("reload", "discord_cmd_kb_reload_name"),
-        description=loc("Recharger et vérifier la base de connaissances; une base fautive n'est pas utilisée", "discord_cmd_kb_reload_desc"),
+        description=loc(
+            "Recharger et vérifier la base de connaissances; une base fautive n'est pas utilisée",
+            "discord_cmd_kb_reload_desc",
+        ),
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def reload(self, interaction: discord.Interaction[PlanFirstBot]) -> None:
@@ -60,7 +63,8 @@ class KnowledgeCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         problems = bot.runtime.reload()
         if not problems:
-            await interaction.followup.send(bot.text("discord_kb_reloaded", lang, topics=len(bot.runtime.kb.topics)), ephemeral=True)
+            done = bot.text("discord_kb_reloaded", lang, topics=len(bot.runtime.kb.topics))
+            await interaction.followup.send(done, ephemeral=True)
             return
         head = bot.text("discord_kb_reload_failed", lang, count=len(problems))
         content = f"{head}\n{problems_block(problems, limits.CONTENT - len(head) - 1)}"

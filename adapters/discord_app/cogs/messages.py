@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from ..bot import PlanFirstBot
 
 
+TYPED = (discord.MessageType.default, discord.MessageType.reply)
+"""Messages people type (not joins, pins, thread-created notices...)."""
+
+
 def strip_mention(content: str, bot_id: int) -> str:
     return re.sub(rf"<@!?{bot_id}>", " ", content).strip()
 
@@ -34,7 +38,7 @@ class MessageCog(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         bot = self.bot
-        if message.author.bot or bot.user is None or message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        if message.author.bot or bot.user is None or message.type not in TYPED:
             return
         mentioned = bot.user in message.mentions
         text = strip_mention(message.content, bot.user.id)

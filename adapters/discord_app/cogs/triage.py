@@ -34,7 +34,9 @@ class TriageCog(commands.Cog):
 
     @app_commands.command(
         name=loc("triage", "discord_cmd_triage_name"),
-        description=loc("Lancer une prise de besoin à partir d'une demande client, dans son propre fil", "discord_cmd_triage_desc"),
+        description=loc(
+            "Lancer une prise de besoin à partir d'une demande client, dans son propre fil", "discord_cmd_triage_desc"
+        ),
     )
     @app_commands.rename(demande=loc("demande", "discord_opt_demande_name"))
     @app_commands.describe(demande=loc("Ce que le client a demandé, dans ses mots", "discord_opt_demande_desc"))
@@ -59,6 +61,11 @@ class TriageCog(commands.Cog):
                 await bot.conversations.start(thread, f"discord:{thread.id}", request, user=user, guild=guild)
                 return
         else:
+            key = key_for(channel, user)
+            owner = bot.conversations.owner(key)
+            if owner not in (None, str(user.id)) and not interaction.permissions.manage_messages:
+                await bot.refuse(interaction, bot.text("discord_not_owner", lang))  # someone else's thread
+                return
             await interaction.response.send_message(announce)
         assert isinstance(channel, discord.abc.Messageable)
         await bot.conversations.start(channel, key_for(channel, user), request, user=user, guild=guild)
