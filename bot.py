@@ -68,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from knowledge import KnowledgeBaseError
 
+    discord_command = not args.console and args.command in (None, "run", "sync")
+    if discord_command:
+        from adapters.discord_app.launch import load_token, missing_token
+
+        if load_token() is None:  # before loading anything: fail in a blink, point to --console
+            return missing_token()
     try:
         if args.command == "advise":
             return _advise(args)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from advisor.commands import bare, match_command
+from advisor.glossary import TermIndex, card_text, unknown_term
 from advisor.replies import Reply
 from advisor.service import AdvisorService
 from training.service import QuizService
@@ -75,7 +76,27 @@ class ConsoleRouter:
             words = bare(line).split()
             if words and len(words) <= 2 and match_command(self.advisor.kb, words[0]) == "quiz":
                 return self._quiz_command(words[1:])
+        term = self._define_term(line)
+        if term is not None:
+            return self._card(term)
         return self.advisor.handle(self.key, line, user_id=self.user_id, lang=self.lang)
+
+    def _define_term(self, line: str) -> str | None:
+        """The term of "définir X" / "define X", if the line is such a request."""
+        text = bare(line)
+        for words in self.advisor.kb.commands.get("define", {}).values():
+            for word in words:
+                prefix = bare(word) + " "
+                if text.startswith(prefix) and text[len(prefix):].strip():
+                    return text[len(prefix):].strip()
+        return None
+
+    def _card(self, term: str) -> list[Reply]:
+        kb, lang = self.advisor.kb, self.current_lang()
+        topic = TermIndex(kb).resolve(term)
+        if topic is None:
+            return [Reply("text", unknown_term(kb, term, lang))]
+        return [Reply("text", card_text(kb, topic, lang), title=topic.name(lang))]
 
     def _quiz_command(self, rest: list[str]) -> list[Reply]:
         assert self.quiz is not None

@@ -60,7 +60,9 @@ def scaled(kb: KnowledgeBase, k: int, seed: int = 0) -> KnowledgeBase:
     combos = list(kb.combos)
     oos = {lang: list(texts) for lang, texts in kb.out_of_scope.items()}
     for copy in range(2, k + 1):
-        new_id = lambda t: f"{t}_x{copy}"  # noqa: B023
+        suffix = f"_x{copy}"
+        def new_id(topic_id: str, suffix: str = suffix) -> str:
+            return topic_id + suffix
         for t in kb.topics.values():
             topics[new_id(t.id)] = replace(
                 t, id=new_id(t.id),

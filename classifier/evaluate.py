@@ -77,6 +77,10 @@ def _jaccard(pred: set[str], exp: set[str]) -> float:
     return 1.0 if not pred and not exp else len(pred & exp) / len(pred | exp)
 
 
+def _mean(xs: Sequence[float]) -> float:
+    return round(sum(xs) / len(xs), 4) if xs else 0.0
+
+
 def _primary_ok(pred: Sequence[str], exp: Sequence[str]) -> bool:
     return not pred if not exp else bool(pred) and pred[0] in exp
 
@@ -90,7 +94,7 @@ def metrics(cases: Sequence[Case], predictions: Sequence[Sequence[str]]) -> dict
     kinds: dict[str, list[tuple[bool, bool, float]]] = defaultdict(list)
     confusions = Counter[tuple[str, str]]()
     primary, primary_in, jaccards, exact = [], [], [], []
-    for case, pred_list in zip(cases, predictions):
+    for case, pred_list in zip(cases, predictions, strict=True):
         pred, exp = set(pred_list), set(case.expected)
         tp, fp, fn = tp + len(pred & exp), fp + len(pred - exp), fn + len(exp - pred)
         ok = _primary_ok(pred_list, case.expected)
@@ -105,16 +109,15 @@ def metrics(cases: Sequence[Case], predictions: Sequence[Sequence[str]]) -> dict
         if pred != exp:
             missed, wrong = sorted(exp - pred) or [NONE], sorted(pred - exp) or [NONE]
             confusions.update((m, w) for m in missed for w in wrong)
-    mean = lambda xs: round(sum(xs) / len(xs), 4) if xs else 0.0
     return {
         "cases": len(cases),
-        "primary_accuracy": mean(primary),
-        "primary_accuracy_in_scope": mean(primary_in),
-        "topic_set": {**_prf(tp, fp, fn), "mean_jaccard": mean(jaccards), "exact": mean(exact)},
+        "primary_accuracy": _mean(primary),
+        "primary_accuracy_in_scope": _mean(primary_in),
+        "topic_set": {**_prf(tp, fp, fn), "mean_jaccard": _mean(jaccards), "exact": _mean(exact)},
         "out_of_scope": {**_prf(oos["tp"], oos["tn"], oos["fp"]), "support": oos["tp"] + oos["fp"]},
         "by_kind": {
-            kind: {"n": len(rows), "primary_accuracy": mean([r[0] for r in rows]),
-                   "exact": mean([r[1] for r in rows]), "mean_jaccard": mean([r[2] for r in rows])}
+            kind: {"n": len(rows), "primary_accuracy": _mean([r[0] for r in rows]),
+                   "exact": _mean([r[1] for r in rows]), "mean_jaccard": _mean([r[2] for r in rows])}
             for kind, rows in sorted(kinds.items())
         },
         "confusions": [

@@ -16,10 +16,26 @@ from knowledge.text import MAX_CHARS, normalise
 # normalise(): lowercase, no accents). Words shared by both ("on", "a", "me", "son",
 # "site", "page") are left out on purpose.
 _FR = frozenset(
-    ["le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "sont", "pas", "ne", "plus", "que", "qui", "quoi", "pour", "avec", "dans", "sur", "au", "aux", "ce", "cet", "cette", "ces", "mon", "ma", "mes", "ton", "ta", "tes", "notre", "nos", "votre", "vos", "leur", "leurs", "je", "tu", "il", "elle", "ils", "elles", "nous", "vous", "y", "en", "ou", "mais", "donc", "car", "comme", "tres", "aussi", "faut", "veut", "veux", "voudrait", "voudrais", "aimerait", "aimerais", "peut", "peux", "etre", "avoir", "fait", "faire", "quand", "comment", "pourquoi", "combien", "tout", "tous", "toute", "toutes", "rien", "personne", "chez", "sans", "entre", "apres", "avant", "depuis", "encore", "deja", "bien", "mieux", "moins", "autre", "autres", "meme", "memes", "quel", "quelle", "quels", "quelles", "ca", "cela", "ceci", "voici", "avons", "avez", "ont", "sommes", "etes", "suis", "sera", "serait", "bonjour", "merci", "oui", "non", "pis", "chu", "icitte", "pantoute", "nouveau", "nouvelle", "nouveaux", "entreprise"]
+    """
+    le la les un une des du de et est sont pas ne plus que qui quoi pour avec dans sur au
+    aux ce cet cette ces mon ma mes ton ta tes notre nos votre vos leur leurs je tu il elle
+    ils elles nous vous y en ou mais donc car comme tres aussi faut veut veux voudrait
+    voudrais aimerait aimerais peut peux etre avoir fait faire quand comment pourquoi
+    combien tout tous toute toutes rien personne chez sans entre apres avant depuis encore
+    deja bien mieux moins autre autres meme memes quel quelle quels quelles ca cela ceci
+    voici avons avez ont sommes etes suis sera serait bonjour merci oui non pis chu icitte
+    pantoute nouveau nouvelle nouveaux entreprise
+    """.split()
 )
 _EN = frozenset(
-    ["the", "and", "is", "are", "was", "were", "be", "been", "to", "of", "for", "with", "in", "at", "by", "from", "this", "that", "these", "those", "we", "our", "ours", "you", "your", "i", "my", "me", "it", "its", "they", "their", "them", "he", "she", "his", "her", "what", "which", "who", "how", "why", "when", "where", "there", "here", "have", "has", "had", "do", "does", "did", "not", "no", "yes", "can", "could", "would", "should", "will", "want", "need", "needs", "like", "just", "about", "more", "most", "some", "any", "all", "every", "into", "out", "up", "get", "got", "make", "us", "than", "then", "but", "so", "also", "very", "too", "new", "customers", "business", "hi", "hello", "thanks", "please", "let", "lets", "don", "doesn", "didn", "isn", "aren"]
+    """
+    the and is are was were be been to of for with in at by from this that these those we
+    our ours you your i my it its they their them he she his her what which who how why
+    when where there here have has had do does did not no yes can could would should will
+    want need needs like just about more most some any all every into out up get got make us
+    than then but so also very too new customers business hi hello thanks please let lets
+    don doesn didn isn aren
+    """.split()
 )
 _ACCENTS = re.compile(r"[éèêëàâçùûüîïôœÉÈÊÀÇ]")
 _ELISION = re.compile(r"\b(?:l|d|j|qu|c|n|s|m|t|jusqu|lorsqu|puisqu)'[a-z]", re.IGNORECASE)

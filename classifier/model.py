@@ -36,9 +36,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from knowledge.text import normalise
 
-from .fuzzy import AliasFeatures
+from .fuzzy import AliasMatcher
 from .language import detect_language
-from .result import Classification, TopicScore
+from .result import Classification, Reason, TopicScore
 
 OUT_OF_SCOPE = "__out_of_scope__"
 """The label of the explicit "not about marketing" class (empty label set in ``fit``)."""
@@ -64,7 +64,7 @@ class TopicClassifier(BaseEstimator):
         class_weight: str | None = "balanced",
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] = (2, 5),
-        alias_weight: float = 1.0,
+        alias_boost: float = 0.5,
         alias_cutoff: float = 88.0,
     ) -> None:
         self.min_confidence = min_confidence
@@ -76,7 +76,7 @@ class TopicClassifier(BaseEstimator):
         self.class_weight = class_weight
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
-        self.alias_weight = alias_weight
+        self.alias_boost = alias_boost
         self.alias_cutoff = alias_cutoff
 
     # -- fitting ---------------------------------------------------------------------
@@ -100,37 +100,44 @@ class TopicClassifier(BaseEstimator):
         targets = [tuple(labels) or (OUT_OF_SCOPE,) for labels in Y]
         binarizer = MultiLabelBinarizer(classes=list(self.classes_))
         y = binarizer.fit_transform(targets)
-        missing = [str(c) for c, n in zip(self.classes_, y.sum(axis=0)) if n == 0]
+        missing = [str(c) for c, n in zip(self.classes_, y.sum(axis=0), strict=True) if n == 0]
         if missing:
             raise ValueError(f"no training example for: {', '.join(missing)}")
-        features = FeatureUnion(
-            [
-                ("words", TfidfVectorizer(lowercase=False, ngram_range=self.word_ngrams,
-                                          sublinear_tf=True)),
-                ("chars", TfidfVectorizer(lowercase=False, analyzer="char_wb",
-                                          ngram_range=self.char_ngrams, sublinear_tf=True,
-                                          min_df=2)),
-                ("aliases", AliasFeatures(aliases=dict(aliases or {}), labels=topics,
-                                          score_cutoff=self.alias_cutoff)),
-            ],
-            transformer_weights={"words": 1.0, "chars": 1.0, "aliases": self.alias_weight},
-        )
-        model = OneVsRestClassifier(
-            LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True)
-        )
+        features = FeatureUnion([
+            ("words", TfidfVectorizer(lowercase=False, ngram_range=self.word_ngrams,
+                                      sublinear_tf=True)),
+            ("chars", TfidfVectorizer(lowercase=False, analyzer="char_wb",
+                                      ngram_range=self.char_ngrams, sublinear_tf=True, min_df=2)),
+        ])
+        model = OneVsRestClassifier(LogisticRegression(
+            C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True))
         self.pipeline_ = Pipeline([("features", features), ("model", model)])
         self.pipeline_.fit([normalise(x) for x in X], y)
+        self.aliases_ = AliasMatcher(aliases or {}, topics, score_cutoff=self.alias_cutoff)
         return self
 
     # -- scoring ---------------------------------------------------------------------
 
+    def raw_scores(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For normalised texts: the model's probabilities (one column per class of
+        ``classes_``) and the alias similarities (one column per topic)."""
+        check_is_fitted(self, "pipeline_")
+        if not docs:
+            return np.zeros((0, len(self.classes_))), np.zeros((0, len(self.topics_)))
+        probs = np.asarray(self.pipeline_.predict_proba(list(docs)), dtype=np.float64)
+        return probs, np.vstack([self.aliases_.scores(d) for d in docs])
+
+    def combine(self, probs: np.ndarray, sims: np.ndarray) -> np.ndarray:
+        """A topic named outright moves ``alias_boost * similarity`` of the way to 1."""
+        out = probs.copy()
+        n = len(self.topics_)
+        out[:, :n] += self.alias_boost * sims * (1.0 - probs[:, :n])
+        return out
+
     def scores(self, texts: Sequence[str], *, normalised: bool = False) -> np.ndarray:
         """One row per text, one column per class (``classes_``: topics, then out of scope)."""
-        check_is_fitted(self, "pipeline_")
         docs = list(texts) if normalised else [normalise(t) for t in texts]
-        if not docs:
-            return np.zeros((0, len(self.classes_)))
-        return np.asarray(self.pipeline_.predict_proba(docs), dtype=np.float64)
+        return self.combine(*self.raw_scores(docs))
 
     def predict(self, X: Sequence[str]) -> list[tuple[str, ...]]:
         """Accepted topic ids per text, best first (``()`` = out of scope)."""
@@ -145,7 +152,7 @@ class TopicClassifier(BaseEstimator):
         docs = [normalise(t) for t in texts]
         useful = [i for i, d in enumerate(docs) if any(ch.isalnum() for ch in d)]
         rows = self.scores([docs[i] for i in useful], normalised=True)
-        row_of = dict(zip(useful, rows))
+        row_of = dict(zip(useful, rows, strict=True))
         out = []
         for i, text in enumerate(texts):
             language = detect_language(text)
@@ -156,26 +163,31 @@ class TopicClassifier(BaseEstimator):
             )
         return out
 
+    def accepted(self, rows: np.ndarray) -> np.ndarray:
+        """Rules 2-4 for many rows of ``scores`` at once: a boolean mask over topics."""
+        topics, oos = rows[:, :-1], rows[:, -1:]
+        rank = np.argsort(np.argsort(-topics, axis=1, kind="stable"), axis=1, kind="stable")
+        best = topics.max(axis=1, initial=0.0)[:, None]
+        keep = (best > oos) & (best >= self.min_confidence)
+        secondary = (topics >= self.secondary_threshold) & (topics > oos) & (rank < self.max_topics)
+        return keep & ((rank == 0) | secondary)
+
     def decide(self, row: np.ndarray, language: str = "fr") -> Classification:
         """Apply the thresholds to one row of ``scores``."""
         n = len(self.topics_)
-        topic_scores, oos = row[:n], float(row[n])
-        order = np.argsort(-topic_scores, kind="stable")
-        ranked = [self._score(int(i), topic_scores[i]) for i in order]
+        oos = float(row[n])
+        order = np.argsort(-row[:n], kind="stable")
+        ranked = [self._score(int(i), row[i]) for i in order]
         candidates = tuple(ranked[: self.n_candidates])
-        best = ranked[0] if ranked else None
-        if best is None or oos >= best.confidence:
-            return Classification(language, (), candidates, None, "out_of_scope", oos)
-        if best.confidence < self.min_confidence:
-            return Classification(language, (), candidates, None, "low_confidence", oos)
-        accepted = [best] + [
-            t for t in ranked[1 : self.max_topics]
-            if t.confidence >= self.secondary_threshold and t.confidence > oos
-        ]
-        if len(accepted) == 1 and len(ranked) > 1 and best.confidence - ranked[1].confidence < self.min_gap:
-            pair = (best.id, ranked[1].id)
-            return Classification(language, (best,), candidates, pair, "ambiguous", oos)
-        return Classification(language, tuple(accepted), candidates, None, "", oos)
+        mask = self.accepted(row[None, :])[0]
+        accepted = tuple(t for i, t in zip(order, ranked, strict=True) if mask[i])
+        if not accepted:
+            reason: Reason = "out_of_scope" if not ranked or oos >= ranked[0].confidence else "low_confidence"
+            return Classification(language, (), candidates, None, reason, oos)
+        if len(accepted) == 1 and len(ranked) > 1 and ranked[0].confidence - ranked[1].confidence < self.min_gap:
+            pair = (ranked[0].id, ranked[1].id)
+            return Classification(language, accepted, candidates, pair, "ambiguous", oos)
+        return Classification(language, accepted, candidates, None, "", oos)
 
     def _score(self, i: int, confidence: float) -> TopicScore:
         topic = self.topics_[i]

@@ -8,6 +8,7 @@ and bad YAML are problems like any other, never tracebacks.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,11 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
     if (entry := docs.get("combos.yaml")) and entry[1] is not None:
         parsed.combos = (entry[0], parse_combos(entry[0], entry[1]))
     messages, commands = _messages(docs)
+    if root.resolve() != DEFAULT_PATH:
+        # The application's own strings (engine, console, Discord, quiz) stay available to a base
+        # that only brings topics; a base's own messages override them.
+        builtin_messages, builtin_commands = _builtin_catalogue()
+        messages, commands = {**builtin_messages, **messages}, {**builtin_commands, **commands}
     validate(parsed)
     if parsed.capacity is None or parsed.out_of_scope is None:
         return None
@@ -157,6 +163,16 @@ def _add_topic(parsed: Parsed, doc: Doc, topic: Topic | None) -> None:
         return
     parsed.topics[topic.id] = (topic, doc)
     parsed.topic_ids.add(topic.id)
+
+
+@lru_cache(maxsize=1)
+def _builtin_catalogue() -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
+    """The shipped messages*.yaml (validated with the shipped base; problems ignored here)."""
+    docs = {}
+    for path in sorted(DEFAULT_PATH.glob("messages*.yaml")):
+        doc = Doc(path.name)
+        docs[path.name] = (doc, _parse_bytes(doc, path.read_bytes()))
+    return _messages(docs)
 
 
 def _messages(docs: dict[str, tuple[Doc, Any]]) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:

@@ -29,7 +29,7 @@ async def test_define_shows_the_card_in_the_servers_language(fake_runtime):
         assert fields["Ce que les clients veulent souvent dire"] == "Ce que les clients veulent dire."
         assert fields["Stratégie ou tactique"].startswith("Tactique")
         assert fields["Temps du client"] == "3 à 4 h par semaine"
-        assert fields["Objectifs qu'elle peut servir"] == "Nom awareness"
+        assert fields["Objectifs que cette tactique peut servir"] == "Nom awareness"
     async with world(fake_runtime, locale="en-US") as w:
         result = await w.alice.slash(w.channel, "define", terme="Blog!")  # typed, not picked: fuzzy match
         [card] = result.response.embeds

@@ -82,8 +82,6 @@ def test_every_key_the_code_uses_is_in_the_catalogue_in_both_languages():
     messages = file_messages(CATALOGUE_FILE)
     source = "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
     used = set(re.findall(r'"(discord_[a-z_]+)"', source))
-    used |= {f"discord_define_level_{lvl}" for lvl in ("objective", "tactic")}
-    used |= {f"discord_define_related_{lvl}" for lvl in ("objective", "tactic")}
     assert used - set(messages) == set()
     for key, text in messages.items():
         assert text.fr.strip() and text.en.strip(), key

@@ -15,7 +15,6 @@ from tests.conftest import make_kb
 from tests.test_quiz_support import COMBOS, KNOWLEDGE, only_topics, quiz_kb, real_kb
 from training import Quiz, QuizState, begin, make_quiz, quiz_step
 from training.scenarios import names_alias
-from training.texts import file_messages
 
 LANGS = ("fr", "en")
 
@@ -201,7 +200,7 @@ def test_help_unknown_input_and_dont_know(kb: KnowledgeBase) -> None:
     quiz = make_quiz(kb, seed=2, level=1, lang="fr")
     state, _ = begin(kb, quiz)
     state, replies = quiz_step(kb, state, "aide")
-    assert state.index == 0 and replies[0].text == file_messages()["quiz_help"].fr
+    assert state.index == 0 and replies[0].text == kb.messages["quiz_help"].fr
     assert replies[-1].kind == "question" and replies[-1].choices == quiz.questions[0].choices
     state, replies = quiz_step(kb, state, "n'importe quoi")
     assert state.index == 0 and replies[0].kind == "error" and replies[-1].kind == "question"
@@ -224,7 +223,7 @@ def test_quit_ends_with_the_score_so_far(kb: KnowledgeBase, lang: str, word: str
     state, replies = quiz_step(kb, state, word)
     assert state.finished and replies[0].text.startswith(start)
     state, replies = quiz_step(kb, state, "1")
-    assert state.results == (True,) and replies[0].text == file_messages()["quiz_none"](lang)
+    assert state.results == (True,) and replies[0].text == kb.messages["quiz_none"](lang)
 
 
 def test_state_round_trips_mid_quiz(kb: KnowledgeBase) -> None:

@@ -10,7 +10,6 @@ from knowledge.models import KnowledgeBase
 from storage.sqlite_store import SqliteStore
 from tests.test_quiz_support import quiz_kb
 from training import QuizService, make_quiz
-from training.texts import file_messages
 
 GUILD = "g1"
 
@@ -52,7 +51,7 @@ def test_a_full_quiz_through_the_service(kb: KnowledgeBase, tmp_path: Path) -> N
     assert store.weak_topics("ana", GUILD) == [(quiz.topics[0], 1, asked.count(quiz.topics[0]))]
     assert store.missed_questions("ana", GUILD) == [(quiz.id, 1)]
     after = svc.handle("console:ana", "1", user_id="ana", guild_id=GUILD)
-    assert after[0].text == file_messages()["quiz_none"].fr
+    assert after[0].text == kb.messages["quiz_none"].fr
 
 
 def test_seedless_start_uses_a_fresh_seed(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -64,7 +63,7 @@ def test_seedless_start_uses_a_fresh_seed(kb: KnowledgeBase, tmp_path: Path) -> 
 def test_no_quiz_and_unreadable_state(kb: KnowledgeBase, tmp_path: Path) -> None:
     svc, store = service(kb, tmp_path / "bot.db")
     assert not svc.active("nobody") and svc.turn("nobody") == 0
-    assert svc.handle("nobody", "1", user_id="u")[0].text == file_messages()["quiz_none"].fr
+    assert svc.handle("nobody", "1", user_id="u")[0].text == kb.messages["quiz_none"].fr
     store.save_conversation("quiz:broken", {"quiz": {"id": 1}})
     assert svc.current("broken") is None and not svc.active("broken")
 
@@ -105,7 +104,7 @@ def test_scores_and_an_unfinished_quiz_survive_a_restart(kb: KnowledgeBase, tmp_
 def test_scores_show_the_leaderboard_and_weak_topics(kb: KnowledgeBase, tmp_path: Path) -> None:
     svc, _ = service(kb, tmp_path / "bot.db")
     empty = svc.scores(GUILD, "en")
-    assert empty.text == file_messages()["quiz_scores_empty"].en and empty.data == {"leaderboard": []}
+    assert empty.text == kb.messages["quiz_scores_empty"].en and empty.data == {"leaderboard": []}
     play(svc, kb, "a", "ana", seed=1, right=(True, True, True))
     play(svc, kb, "b", "bo", seed=2, right=(False, False, True))
     quiz_b = make_quiz(kb, seed=2)
@@ -128,7 +127,7 @@ def test_scores_show_the_leaderboard_and_weak_topics(kb: KnowledgeBase, tmp_path
 def test_review_replays_missed_questions_after_a_restart(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     svc, store = service(kb, path)
-    assert svc.review("k", user_id="ana", guild_id=GUILD, lang="fr")[0].text == file_messages()["quiz_review_empty"].fr
+    assert svc.review("k", user_id="ana", guild_id=GUILD, lang="fr")[0].text == kb.messages["quiz_review_empty"].fr
     play(svc, kb, "k", "ana", seed=1, right=(False, True, False), lang="en")
     play(svc, kb, "k", "ana", seed=2, right=(True, False, True), lang="fr")
     first, second = make_quiz(kb, seed=1, lang="en"), make_quiz(kb, seed=2, lang="fr")
@@ -162,7 +161,7 @@ def test_review_skips_quizzes_that_are_gone(kb: KnowledgeBase, tmp_path: Path) -
     store.save_quiz("broken", {"id": "broken"})
     store.record_quiz_answer(user_id="u", guild_id=GUILD, quiz_id="broken", question_index=0, topic_id="blog",
                              question_kind="level", correct=False)
-    assert svc.review("k", user_id="u", guild_id=GUILD)[0].text == file_messages()["quiz_review_empty"].fr
+    assert svc.review("k", user_id="u", guild_id=GUILD)[0].text == kb.messages["quiz_review_empty"].fr
     assert not svc.active("k")
 
 

@@ -61,6 +61,12 @@ def _say(key: str, stream: TextIO, **values: object) -> None:
     print(Catalogue().both(key, **values), file=stream)
 
 
+def missing_token(stderr: TextIO | None = None) -> int:
+    """Say there is no token (and how to try Plan First without one); the exit code."""
+    _say("discord_no_token", stderr or sys.stderr)
+    return EXIT_CONFIG
+
+
 async def _serve(bot: discord.Client, token: str) -> None:
     async with bot:
         await bot.start(token)

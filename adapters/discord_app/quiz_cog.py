@@ -217,7 +217,7 @@ class QuizCog(commands.Cog):
         if topic is None:
             await self.bot.refuse(interaction, self.text("quiz_discord_stale", lang))
             return
-        await interaction.response.send_message(embed=card(topic, kb, self.bot, lang), ephemeral=True)
+        await interaction.response.send_message(embed=card(topic, kb, lang), ephemeral=True)
 
     # --- output --------------------------------------------------------------------------
 

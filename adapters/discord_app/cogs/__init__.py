@@ -8,5 +8,6 @@ from .kb import KnowledgeCog
 from .language import LanguageCog
 from .messages import MessageCog
 from .triage import TriageCog
+from ..quiz_cog import QuizCog
 
-COGS = (TriageCog, MessageCog, DefineCog, BriefCog, LanguageCog, KnowledgeCog)
+COGS = (TriageCog, MessageCog, DefineCog, BriefCog, LanguageCog, KnowledgeCog, QuizCog)

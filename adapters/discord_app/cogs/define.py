@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
-from rapidfuzz import fuzz, process
-
-from knowledge.models import Hours, KnowledgeBase, Topic
-from knowledge.text import normalise
+from advisor.glossary import TermIndex, card_fields, unknown_term
+from knowledge.models import KnowledgeBase, Topic
 
 from .. import limits
 from ..render import COLOUR, fit_embed
@@ -24,88 +22,16 @@ from ..translator import loc
 if TYPE_CHECKING:
     from ..bot import PlanFirstBot
 
-SUGGEST_CUTOFF = 60.0
-"""WRatio score (0-100) below which a name is not suggested while typing."""
-RESOLVE_CUTOFF = 75.0
-"""Score needed to accept a typed term that was not picked from the suggestions."""
-
-
-class TermIndex:
-    """Normalised names and aliases -> topic id, rebuilt when the base is reloaded."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.terms: list[str] = []
-        self.ids: list[str] = []
-        for topic in kb.topics.values():
-            for term in (topic.id.replace("_", " "), topic.name.fr, topic.name.en, *topic.all_aliases()):
-                norm = normalise(term)
-                if norm:
-                    self.terms.append(norm)
-                    self.ids.append(topic.id)
-
-    def search(
-        self, text: str, *, cutoff: float = SUGGEST_CUTOFF, limit: int = limits.AUTOCOMPLETE_CHOICES
-    ) -> list[str]:
-        """Topic ids that match `text`, best first, each once."""
-        query = normalise(text)
-        if not query:
-            return sorted(self.kb.topics)[:limit]
-        found: list[str] = []
-        matches = process.extract(
-            query, self.terms, scorer=fuzz.WRatio, processor=None, score_cutoff=cutoff, limit=None
-        )
-        for _, _, index in matches:
-            topic_id = self.ids[index]
-            if topic_id not in found:
-                found.append(topic_id)
-            if len(found) == limit:
-                break
-        return found
-
-    def resolve(self, text: str) -> Topic | None:
-        """The topic a typed term means: an id picked from autocomplete, else the best fuzzy match."""
-        if text in self.kb.topics:
-            return self.kb.topics[text]
-        query = normalise(text)
-        if not query:
-            return None
-        best = process.extractOne(query, self.terms, scorer=fuzz.WRatio, processor=None, score_cutoff=RESOLVE_CUTOFF)
-        return self.kb.topics[self.ids[best[2]]] if best is not None else None
-
-
-def hours_text(hours: Hours, bot: PlanFirstBot, lang: str) -> str:
-    def fmt(value: float) -> str:
-        return f"{value:g}".replace(".", ",") if lang == "fr" else f"{value:g}"
-
-    if isinstance(hours, tuple):
-        return bot.text("discord_hours_range", lang, low=fmt(hours[0]), high=fmt(hours[1]))
-    return bot.text("discord_hours_single", lang, hours=fmt(hours))
-
-
-def card(topic: Topic, kb: KnowledgeBase, bot: PlanFirstBot, lang: str) -> discord.Embed:
-    """The topic's card: definition, what clients mean, what it demands, strategy or tactic."""
-    t = bot.text
+def card(topic: Topic, kb: KnowledgeBase, lang: str) -> discord.Embed:
+    """The topic's card as an embed (its fields come from advisor.glossary)."""
     embed = discord.Embed(
         title=limits.trim(topic.name(lang), limits.EMBED_TITLE),
         description=limits.trim(topic.definition(lang), limits.EMBED_DESCRIPTION),
         colour=COLOUR,
     )
-
-    def add(name_key: str, value: str) -> None:
-        embed.add_field(name=t(name_key, lang), value=limits.trim(value or "-", limits.EMBED_FIELD_VALUE), inline=False)
-
-    add("discord_define_level", t(f"discord_define_level_{topic.level}", lang))
-    add("discord_define_clients_mean", topic.clients_mean(lang))
-    demands = topic.demands
-    add("discord_define_content", demands.content(lang))
-    add("discord_define_skills", demands.skills(lang))
-    add("discord_define_hours", hours_text(demands.weekly_hours, bot, lang))
-    add("discord_define_budget", demands.budget(lang))
-    add("discord_define_time_to_results", demands.time_to_results(lang))
-    related = [kb.topics[r].name(lang) for r in topic.related if r in kb.topics]
-    if related:
-        add(f"discord_define_related_{topic.level}", ", ".join(related))
+    for label, value in card_fields(kb, topic, lang):
+        embed.add_field(name=limits.trim(label, limits.EMBED_FIELD_NAME),
+                        value=limits.trim(value or "-", limits.EMBED_FIELD_VALUE), inline=False)
     return fit_embed(embed)
 
 
@@ -131,12 +57,10 @@ class DefineCog(commands.Cog):
         index = self.index()
         topic = index.resolve(terme)
         if topic is None:
-            examples = ", ".join(index.kb.topics[i].name(lang) for i in sorted(index.kb.topics)[:5])
             term = limits.trim(limits.one_line(terme), 100)
-            unknown = self.bot.text("discord_define_unknown", lang, term=term, examples=examples)
-            await self.bot.refuse(interaction, unknown)
+            await self.bot.refuse(interaction, unknown_term(index.kb, term, lang))
             return
-        await interaction.response.send_message(embed=card(topic, index.kb, self.bot, lang))
+        await interaction.response.send_message(embed=card(topic, index.kb, lang))
 
     @define.autocomplete("terme")
     async def define_autocomplete(
