@@ -98,9 +98,11 @@ def hours_json(hours: Hours) -> float | list[float]:
     return [float(hours[0]), float(hours[1])] if isinstance(hours, tuple) else float(hours)
 
 
-def format_hours(hours: Hours) -> str:
+def format_hours(hours: Hours, lang: str = "en") -> str:
+    """1.5 -> "1.5" in English, "1,5" in French; a range as "1–3"."""
     def fmt(x: float) -> str:
-        return f"{x:g}"
+        text = f"{x:g}"
+        return text.replace(".", ",") if lang == "fr" else text
     if isinstance(hours, tuple):
         return f"{fmt(hours[0])}–{fmt(hours[1])}" if hours[0] != hours[1] else fmt(hours[0])
     return fmt(hours)

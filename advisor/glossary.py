@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
+from advisor.advice import format_hours
 from knowledge.models import Hours, KnowledgeBase, Topic
 from knowledge.text import normalise
 
@@ -63,12 +64,9 @@ class TermIndex:
 
 
 def hours_text(kb: KnowledgeBase, hours: Hours, lang: str) -> str:
-    def fmt(value: float) -> str:
-        return f"{value:g}".replace(".", ",") if lang == "fr" else f"{value:g}"
-
     if isinstance(hours, tuple):
-        return kb.msg("card_hours_range", lang, low=fmt(hours[0]), high=fmt(hours[1]))
-    return kb.msg("card_hours_single", lang, hours=fmt(hours))
+        return kb.msg("card_hours_range", lang, low=format_hours(hours[0], lang), high=format_hours(hours[1], lang))
+    return kb.msg("card_hours_single", lang, hours=format_hours(hours, lang))
 
 
 def card_fields(kb: KnowledgeBase, topic: Topic, lang: str) -> list[tuple[str, str]]:
@@ -92,7 +90,8 @@ def card_fields(kb: KnowledgeBase, topic: Topic, lang: str) -> list[tuple[str, s
 def card_text(kb: KnowledgeBase, topic: Topic, lang: str) -> str:
     """The card as Markdown text, for transports without embeds."""
     lines = [f"**{topic.name(lang)}**", topic.definition(lang), ""]
-    lines += [f"**{label}** : {text}" if lang == "fr" else f"**{label}**: {text}" for label, text in card_fields(kb, topic, lang)]
+    colon = " :" if lang == "fr" else ":"
+    lines += [f"**{label}**{colon} {text}" for label, text in card_fields(kb, topic, lang)]
     return "\n".join(lines)
 
 

@@ -27,10 +27,17 @@ def answer_label(kb: KnowledgeBase, field_id: str, choice_id: str, lang: str) ->
     return kb.field(field_id).choice(choice_id).label(lang)
 
 
-def cited_fields(kb: KnowledgeBase, topic_id: str) -> list[str]:
-    """Fields any rule of the topic looks at, in the knowledge base's question order."""
-    used = {f for rule in kb.rules[topic_id] for f in rule.when}
-    return [f.id for f in kb.capacity if f.id in used]
+def cited_fields(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -> list[str]:
+    """The fields that decided: those the winning rule checks, and those that ruled out each
+    rule before it (the reasons the client did not get a more ambitious answer)."""
+    profile = effective_profile(kb, answers)
+    winner = select_rule(kb, topic_id, answers)
+    decisive = set(winner.when)
+    for rule in kb.rules[topic_id]:
+        if rule.id == winner.id:
+            break
+        decisive |= {f for f, accepted in rule.when.items() if profile[f] not in accepted}
+    return [f.id for f in kb.capacity if f.id in decisive]
 
 
 def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
@@ -38,7 +45,7 @@ def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
     """The client's answers that decided (quoted), and the cautious values that were assumed."""
     said, assumed = [], []
     profile = effective_profile(kb, answers)
-    for field_id in cited_fields(kb, topic_id):
+    for field_id in cited_fields(kb, topic_id, answers):
         name = kb.msg(f"field_{field_id}", lang)
         label = answer_label(kb, field_id, profile[field_id], lang)
         if field_id in answers:
@@ -52,7 +59,7 @@ def alternative_summary(kb: KnowledgeBase, rule_id: str, lang: str) -> dict[str,
     alt = kb.rule(rule_id)
     return {"id": alt.id, "topic": alt.topic, "title": alt.title(lang), "verdict": alt.verdict,
             "weekly_hours": hours_json(alt.weekly_hours),
-            "weekly_hours_text": format_hours(alt.weekly_hours)}
+            "weekly_hours_text": format_hours(alt.weekly_hours, lang)}
 
 
 def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
@@ -80,7 +87,7 @@ def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
         "assumptions": assumed,
         "tactics": list(rule.tactics),
         "weekly_hours": hours_json(rule.weekly_hours),
-        "weekly_hours_text": format_hours(rule.weekly_hours),
+        "weekly_hours_text": format_hours(rule.weekly_hours, lang),
         "cadence": rule.cadence(lang) if rule.cadence else "",
         "warnings": list(dict.fromkeys(warnings)),
         "alternatives": [alternative_summary(kb, a, lang) for a in rule.alternatives],
@@ -107,7 +114,7 @@ def plan(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mapping[str, st
     if hours_answer and len(recs) > 1:
         choice = kb.field("weekly_hours").choice(hours_answer)
         if choice.hours is not None and low > choice.hours[1]:
-            warnings.append(kb.msg("plan_over_capacity", lang, need=format_hours((low, high)),
+            warnings.append(kb.msg("plan_over_capacity", lang, need=format_hours((low, high), lang),
                                    have=choice.label(lang), first=recs[0]["title"]))
     return {
         "recommendations": recs,
