@@ -36,6 +36,7 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
                         help="conversation language (default: detected, else fr)")
     common.add_argument("--kb", default=default, help="knowledge base folder (default: knowledge/)")
     common.add_argument("--db", default=default, help="SQLite file (default: $PLANFIRST_DB or data/planfirst.sqlite3)")
+    common.add_argument("--briefs", default=default, help="folder for Markdown briefs (default: data/briefs)")
     return common
 
 
@@ -44,7 +45,6 @@ def _parser() -> argparse.ArgumentParser:
                                      parents=[_common(suppress=False)])
     parser.add_argument("--console", action="store_true", help="run the conversation in this terminal")
     parser.add_argument("--session", help="console conversation name (default: your user name)")
-    parser.add_argument("--briefs", help="folder for Markdown briefs (default: data/briefs)")
     sub = parser.add_subparsers(dest="command")
     common = [_common(suppress=True)]
     advise = sub.add_parser("advise", help="one-shot advice for a request", parents=common)
@@ -74,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if load_token() is None:  # before loading anything: fail in a blink, point to --console
             return missing_token()
+    if args.command in ("gaps", "forget", "briefs") and not Path(_db_path(args)).is_file():
+        print(_both("no_database", path=_db_path(args)), file=sys.stderr)  # a typo must not create a new base
+        return EXIT_USAGE
     try:
         if args.command == "advise":
             return _advise(args)
@@ -90,12 +93,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "forget":
         return _forget(runtime, args)
     if args.command == "briefs":
-        return _briefs(runtime, args.id)
+        return _briefs(runtime, args.id, args.lang or "fr")
     from adapters.discord_app.launch import run_discord, sync_commands
 
     if args.command == "sync":
         return sync_commands(runtime, guild_id=args.guild)
     return run_discord(runtime)
+
+
+def _db_path(args: argparse.Namespace) -> str:
+    from runtime import default_db_path
+
+    return args.db or default_db_path()
+
+
+def _both(key: str, **values: object) -> str:
+    """A catalogue message in French then English, for errors met before any language is known."""
+    from knowledge import load_knowledge_base
+
+    kb = load_knowledge_base()
+    return f"{kb.msg(key, 'fr', **values)}\n{kb.msg(key, 'en', **values)}"
+
+
+def _briefs_dir(args: argparse.Namespace) -> Path:
+    from runtime import DEFAULT_BRIEFS
+
+    return Path(args.briefs) if args.briefs else DEFAULT_BRIEFS
 
 
 def _runtime(args: argparse.Namespace):  # noqa: ANN202 - imported lazily to keep --help fast
@@ -106,16 +129,18 @@ def _runtime(args: argparse.Namespace):  # noqa: ANN202 - imported lazily to kee
 
 def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     from adapters.console import run_console
-    from runtime import DEFAULT_BRIEFS, default_db_path
 
     user = args.session or _user()
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     interactive = sys.stdin.isatty()
     prompt = (lambda: print("> ", end="", flush=True)) if interactive else None
-    return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
-                       briefs_dir=Path(args.briefs) if args.briefs else DEFAULT_BRIEFS,
-                       db_label=args.db or default_db_path(), lang=args.lang, prompt=prompt,
-                       quiz=runtime.quiz)
+    try:
+        return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
+                           briefs_dir=_briefs_dir(args), db_label=_db_path(args), lang=args.lang, prompt=prompt,
+                           quiz=runtime.quiz)
+    except KeyboardInterrupt:  # Ctrl-C: every turn is already saved, so just leave
+        print()
+        return 0
 
 
 def _advise(args: argparse.Namespace) -> int:
@@ -123,6 +148,9 @@ def _advise(args: argparse.Namespace) -> int:
     from classifier import load_classifier
     from knowledge import load_knowledge_base
 
+    if not args.request.strip():
+        print(_both("empty_request"), file=sys.stderr)
+        return EXIT_USAGE
     kb = load_knowledge_base(args.kb)
     result = load_classifier(kb).classify(args.request)
     data = advise(kb, result, args.request, args.profile, lang=args.lang)
@@ -166,20 +194,35 @@ def _forget(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
         print(runtime.kb.msg("forget_usage", lang), file=sys.stderr)
         return EXIT_USAGE
     count = runtime.store.forget(older_than=age, user_id=args.user)
+    count += _remove_orphan_brief_files(runtime, _briefs_dir(args))
     print(runtime.kb.msg("forgot", lang, count=count))
     return 0
 
 
-def _briefs(runtime, brief_id: int | None) -> int:  # noqa: ANN001
+def _remove_orphan_brief_files(runtime, folder: Path) -> int:  # noqa: ANN001
+    """Brief files whose brief is no longer in the database: forgetting must not leave copies."""
+    removed = 0
+    for path in folder.glob("brief-*.md"):
+        number = path.stem.removeprefix("brief-")
+        if number.isdigit() and runtime.store.get_brief(int(number)) is None:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _briefs(runtime, brief_id: int | None, lang: str) -> int:  # noqa: ANN001
     if brief_id is not None:
         record = runtime.store.get_brief(brief_id)
         if record is None:
-            print(f"brief {brief_id}: not found / introuvable", file=sys.stderr)
+            print(f"brief {brief_id}: introuvable / not found", file=sys.stderr)
             return EXIT_USAGE
         print(record.markdown)
         return 0
-    for record in runtime.store.list_briefs(limit=20):
-        print(f"{record.id:>5}  {record.created_at}  {record.request[:70]}")
+    records = runtime.store.list_briefs(limit=20)
+    print(runtime.kb.msg("briefs_header" if records else "briefs_none", lang))
+    for record in records:
+        request = " ".join(record.request.split())
+        print(f"{record.id:>5}  {record.created_at:%Y-%m-%d %H:%M}  {request[:70]}")
     return 0
 
 

@@ -19,11 +19,12 @@ from advisor.service import AdvisorService
 from training.service import QuizService
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
 
 
 def plain(text: str) -> str:
-    """Markdown bold is noise in a terminal."""
-    return _BOLD.sub(r"\1", text)
+    """Markdown emphasis is noise in a terminal."""
+    return _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
 class ConsoleRenderer:
@@ -53,7 +54,7 @@ class ConsoleRenderer:
         path = self.briefs_dir / f"brief-{brief_id or 'draft'}.md"
         path.write_text(reply.text, encoding="utf-8")
         lang = reply.data.get("lang", "fr")
-        self.out.write(reply.text + "\n")
+        # the advice was just shown: the file holds the full brief, the screen says where it is
         self.out.write(self.msg("brief_saved", lang, brief_id=brief_id, path=path) + "\n\n")
 
 

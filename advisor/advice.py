@@ -98,11 +98,16 @@ def hours_json(hours: Hours) -> float | list[float]:
     return [float(hours[0]), float(hours[1])] if isinstance(hours, tuple) else float(hours)
 
 
+def format_number(value: float, lang: str, digits: int | None = None) -> str:
+    """1.5 -> "1.5" in English, "1,5" in French (OQLF); `digits` fixes the decimals."""
+    text = f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def format_hours(hours: Hours, lang: str = "en") -> str:
-    """1.5 -> "1.5" in English, "1,5" in French; a range as "1–3"."""
-    def fmt(x: float) -> str:
-        text = f"{x:g}"
-        return text.replace(".", ",") if lang == "fr" else text
+    """A weekly commitment as text: "1,5" or "1–3" (French), "1.5" or "1–3" (English)."""
     if isinstance(hours, tuple):
-        return f"{fmt(hours[0])}–{fmt(hours[1])}" if hours[0] != hours[1] else fmt(hours[0])
-    return fmt(hours)
+        if hours[0] == hours[1]:
+            return format_number(hours[0], lang)
+        return f"{format_number(hours[0], lang)}–{format_number(hours[1], lang)}"
+    return format_number(hours, lang)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from advisor.advice import format_number
 from advisor.state import ConversationState
 from knowledge.models import KnowledgeBase
 
@@ -33,12 +34,13 @@ def meeting_questions(kb: KnowledgeBase, state: ConversationState, lang: str) ->
 def render_brief(kb: KnowledgeBase, state: ConversationState, plan: Mapping[str, Any]) -> str:
     lang = state.lang
     m = lambda key, **v: kb.msg(key, lang, **v)  # noqa: E731 - local shorthand
+    colon = " :" if lang == "fr" else ":"
     out = [f"# {m('brief_title')}", "", f"## {m('brief_request')}", _quote(state.request), ""]
     out += [f"## {m('brief_topics')}", ""]
     for topic_id, confidence in state.topics:
         topic = kb.topic(topic_id)
-        out.append(f"- **{topic.name(lang)}** (`{topic_id}`): {m('level_' + topic.level)}, "
-                   f"{m('confidence')} {confidence:.2f}")
+        out.append(f"- **{topic.name(lang)}**{colon} {m('level_' + topic.level)}, "
+                   f"{m('confidence')} {format_number(confidence, lang, 2)}")
     objective = state.objective
     objective_text = kb.topic(objective).name(lang) if objective and objective in kb.topics \
         else m("objective_unknown")
@@ -47,13 +49,14 @@ def render_brief(kb: KnowledgeBase, state: ConversationState, plan: Mapping[str,
             f"| {m('brief_question')} | {m('brief_answer')} | {m('brief_points')} |", "|---|---|---|"]
     for line in plan["capacity_breakdown"]:
         answer = line["answer"] + (f" *({m('assumed')})*" if line["assumed"] else "")
-        out.append(f"| {line['question']} | {answer} | {line['points']:g}/{line['weight']:g} |")
+        out.append(f"| {line['question']} | {answer} | {format_number(line['points'], lang)}/"
+                   f"{format_number(line['weight'], lang)} |")
     for rec in plan["recommendations"]:
-        out += ["", f"## {m('brief_recommendation')}: {rec['title']}", "",
-                f"- **{m('verdict')}**: {rec['verdict_label']}",
-                f"- **{m('weekly_hours')}**: {rec['weekly_hours_text']} h"]
+        out += ["", f"## {m('brief_recommendation')}{colon} {rec['title']}", "",
+                f"- **{m('verdict')}**{colon} {rec['verdict_label']}",
+                f"- **{m('weekly_hours')}**{colon} {rec['weekly_hours_text']} h"]
         if rec["cadence"]:
-            out.append(f"- **{m('cadence')}**: {rec['cadence']}")
+            out.append(f"- **{m('cadence')}**{colon} {rec['cadence']}")
         out += ["", rec["rationale"], "", f"**{m('warnings')}**", ""]
         out += [f"- {w}" for w in rec["warnings"]]
         out += ["", f"**{m('alternatives')}**", ""]

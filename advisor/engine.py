@@ -23,6 +23,10 @@ from knowledge.models import KnowledgeBase
 MAX_MESSAGE_CHARS = 4000
 """Longer messages are cut here (and the user is told): no request needs more."""
 MAX_TOPICS = 4
+GAP_CONFIDENCE = 0.5
+"""An accepted topic under this confidence still goes to the knowledge-gap report."""
+GAP_MIN_WORDS = 2
+"""One-word messages ("ok", "test") are not requests the knowledge base lacks."""
 DONT_KNOW = "idk"
 Turn = tuple[ConversationState, list[Reply]]
 """What a step returns: the new state and the replies."""
@@ -110,14 +114,21 @@ def _command(ctx: EngineContext, state: ConversationState, command: str) -> Turn
         return previous, [Reply("text", kb.msg("went_back", state.lang))] + prompts.current_prompt(kb, previous)
     if command == "brief" and state.stage == "done":
         return state.moved("show_brief"), _advice_replies(ctx, state)
+    if command == "greeting":
+        prompt = prompts.current_prompt(kb, state) if state.stage != "request" else []
+        return state, [Reply("text", kb.msg("greeting", state.lang))] + prompt
+    if command == "thanks":
+        prompt = prompts.current_prompt(kb, state) if state.stage not in ("request", "done") else []
+        return state, [Reply("text", kb.msg("thanks", state.lang))] + prompt
     if command == "dont_know" and state.stage == "request":
-        return state, [Reply("text", kb.msg("tell_me_more", state.lang)), Reply("text", prompts.capabilities(kb, state.lang))]
+        return state, _tell_me_more(kb, state.lang)
     return state, prompts.current_prompt(kb, state)
 
 
 # --- stages ---------------------------------------------------------------------------
 
-def _on_request(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
+def _on_request(ctx: EngineContext, state: ConversationState, text: str,
+                carried: dict[str, str] | None = None, unknown: tuple[str, ...] = ()) -> Turn:
     kb = ctx.kb
     result = ctx.classify(text)
     lang = state.lang if state.lang_locked else result.language
@@ -133,8 +144,11 @@ def _on_request(ctx: EngineContext, state: ConversationState, text: str) -> Turn
         new = base.moved("out_of_scope", request="")
         return new, [Reply("text", kb.msg("out_of_scope", lang), data={"gap": gap}),
                      Reply("text", prompts.capabilities(kb, lang))]
-    started = replace(base, topics=topics, answers=_capacity_in(kb, text))
+    started = replace(base, topics=topics, answers={**(carried or {}), **_capacity_in(kb, text)}, unknown=unknown)
     replies = prompts.reframe(kb, started)
+    if carried:
+        replies.append(Reply("text", kb.msg("capacity_carried_over", lang,
+                                            answers=prompts.answers_text(kb, lang, carried))))
     if gap["low_confidence"]:
         replies[0] = replace(replies[0], data={**replies[0].data, "gap": gap})
     return _advance(ctx, started, replies, prefix="")
@@ -145,10 +159,10 @@ def _on_clarify(ctx: EngineContext, state: ConversationState, text: str) -> Turn
     options = prompts.clarify_options(kb, state)
     picked = pick_choice(text, options)
     if picked is None:
-        return _unclear(kb, state)
+        return _unclear(kb, state, text)
     if picked.value == "none":
         new = state.moved("none_chosen", options=(), request="")
-        return new, [Reply("text", kb.msg("tell_me_more", state.lang)), Reply("text", prompts.capabilities(kb, state.lang))]
+        return new, _tell_me_more(kb, state.lang)
     chosen = state.options if picked.value == "both" else (picked.value,)
     with_topics = replace(state, topics=tuple((t, 1.0) for t in chosen), options=())
     return _advance(ctx, with_topics, prompts.reframe(kb, with_topics), prefix="chosen_")
@@ -187,14 +201,14 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
     elif found:
         answers.update(found)
     else:
-        return _unclear(kb, state)
+        return _unclear(kb, state, text)
     replies = [Reply("text", prompts.noted(kb, state.lang, found if picked is None else {}))] if picked is None else []
     return _advance(ctx, replace(state, answers=answers, unknown=unknown), replies, prefix="")
 
 
 def _on_done(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
-    fresh = state.moved("new_request")
-    return _on_request(ctx, fresh, text)
+    """A new request after the advice: same client, so the capacity answers carry over."""
+    return _on_request(ctx, state.moved("new_request"), text, carried=state.answers, unknown=state.unknown)
 
 
 _HANDLERS = {"request": _on_request, "clarify": _on_clarify, "objective": _on_objective,
@@ -240,9 +254,20 @@ def _advice_replies(ctx: EngineContext, state: ConversationState) -> list[Reply]
     return replies
 
 
-def _unclear(kb: KnowledgeBase, state: ConversationState) -> Turn:
+def _tell_me_more(kb: KnowledgeBase, lang: str) -> list[Reply]:
+    return [Reply("text", kb.msg("tell_me_more", lang)), Reply("text", prompts.capabilities(kb, lang))]
+
+
+def _unclear(kb: KnowledgeBase, state: ConversationState, text: str = "") -> Turn:
     """Not an answer to the pending question: say so and ask it again, nothing lost."""
-    return state.moved("unclear"), [Reply("text", kb.msg("not_an_answer", state.lang))] + prompts.current_prompt(kb, state)
+    asked = prompts.current_prompt(kb, state)
+    count = len(asked[-1].choices) if asked else 0
+    key = bare(text)
+    if key.isdigit() and count:
+        note = kb.msg("choice_out_of_range", state.lang, number=key, count=count)
+    else:
+        note = kb.msg("not_an_answer", state.lang)
+    return state.moved("unclear"), [Reply("text", note)] + asked
 
 
 def _capacity_in(kb: KnowledgeBase, text: str) -> dict[str, str]:
@@ -264,6 +289,7 @@ def _objective_in(ctx: EngineContext, text: str, options: Sequence[Any]) -> str 
 def _gap(result: ClassificationLike, text: str, lang: str) -> dict[str, Any]:
     """What to keep for the knowledge-gap report (the service decides whether to store it)."""
     candidates = [(c.id, round(float(c.confidence), 3)) for c in result.candidates][:3]
-    low = not result.topics or bool(result.ambiguous)
+    weak = bool(result.topics) and float(result.topics[0].confidence) < GAP_CONFIDENCE
+    low = (not result.topics or bool(result.ambiguous) or weak) and len(bare(text).split()) >= GAP_MIN_WORDS
     return {"text": text, "lang": lang, "candidates": candidates, "reason": result.reason,
             "low_confidence": low}

@@ -66,9 +66,11 @@ def render_text(kb: KnowledgeBase, data: dict[str, Any]) -> str:
         lines += [f"! {w}" for w in rec["warnings"]]
         alts = "; ".join(f"{a['title']} ({a['weekly_hours_text']} h)" for a in rec["alternatives"])
         lines += ["", kb.msg("alternatives_line", lang, alternatives=alts), ""]
-    lines.append(kb.msg("score_line", lang, score=data["capacity_score"]))
+    breakdown = data["capacity_breakdown"]
+    lines.append(kb.msg("score_line", lang, score=data["capacity_score"],
+                        assumed=sum(1 for line in breakdown if line["assumed"]), total=len(breakdown)))
     lines += [f"! {w}" for w in data["plan_warnings"]]
     if data["missing"]:
         questions = [kb.field(f).question(lang) for f in data.get("ask_first") or data["missing"]]
-        lines += ["", kb.msg("brief_ask", lang) + ":"] + [f"- {q}" for q in questions]
+        lines += ["", kb.msg("brief_ask", lang) + (" :" if lang == "fr" else ":")] + [f"- {q}" for q in questions]
     return "\n".join(lines)

@@ -14,13 +14,13 @@ from knowledge.models import KnowledgeBase
 
 DONT_KNOW = "idk"
 MAX_OBJECTIVE_CHOICES = 6
-CAPABILITY_EXAMPLES = ("website", "blog", "social_media", "seo", "newsletter", "awareness", "retention")
+CAPABILITY_EXAMPLES = ("website", "blog", "social_media", "seo", "newsletter", "cms")
 
 
 def capabilities(kb: KnowledgeBase, lang: str) -> str:
     names = [kb.topic(t).name(lang) for t in CAPABILITY_EXAMPLES if t in kb.topics]
     if not names:
-        names = [t.name(lang) for t in list(kb.topics.values())[:6]]
+        names = [t.name(lang) for t in kb.tactics()[:6]] or [t.name(lang) for t in list(kb.topics.values())[:6]]
     return kb.msg("capabilities", lang, examples=", ".join(names))
 
 
@@ -77,10 +77,14 @@ def objective_ack(kb: KnowledgeBase, state: ConversationState) -> str:
     return kb.msg("objective_unknown_noted", state.lang)
 
 
+def answers_text(kb: KnowledgeBase, lang: str, answers: Mapping[str, str]) -> str:
+    """Capacity answers quoted the way the client will recognise them."""
+    return "; ".join(kb.msg("cite_answer", lang, field=kb.msg(f"field_{f}", lang),
+                            answer=kb.field(f).choice(c).label(lang)) for f, c in answers.items())
+
+
 def noted(kb: KnowledgeBase, lang: str, found: Mapping[str, str]) -> str:
-    parts = [kb.msg("cite_answer", lang, field=kb.msg(f"field_{f}", lang),
-                    answer=kb.field(f).choice(c).label(lang)) for f, c in found.items()]
-    return kb.msg("noted", lang, answers="; ".join(parts))
+    return kb.msg("noted", lang, answers=answers_text(kb, lang, found))
 
 
 def current_prompt(kb: KnowledgeBase, state: ConversationState) -> list[Reply]:
@@ -111,7 +115,9 @@ def recommendation_reply(kb: KnowledgeBase, lang: str, rec: Mapping[str, Any], p
     if rec["alternatives"]:
         alts = "; ".join(f"{a['title']} ({a['weekly_hours_text']} h)" for a in rec["alternatives"][:2])
         lines += ["", kb.msg("alternatives_line", lang, alternatives=alts)]
-    lines += ["", kb.msg("score_line", lang, score=plan["capacity_score"])]
+    breakdown = plan["capacity_breakdown"]
+    lines += ["", kb.msg("score_line", lang, score=plan["capacity_score"],
+                         assumed=sum(1 for line in breakdown if line["assumed"]), total=len(breakdown))]
     lines += [f"⚠️ {w}" for w in plan["warnings"]]
     if rec["sources"]:
         lines.append(kb.msg("sources_line", lang, sources=", ".join(s["title"] for s in rec["sources"][:3])))

@@ -118,7 +118,7 @@ def plan(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mapping[str, st
                                    have=choice.label(lang), first=recs[0]["title"]))
     return {
         "recommendations": recs,
-        "total_weekly_hours": [round(low, 1), round(high, 1)],
+        "total_weekly_hours": [round(low, 2), round(high, 2)],
         "capacity_score": score,
         "capacity_breakdown": [
             {"field": line.field, "question": kb.msg(f"field_{line.field}", lang),
