@@ -1,10 +1,11 @@
 """Start-up: fit the classifier once per knowledge base, then load it from disk.
 
-Fitting takes about a second; loading a pickle a tenth of that. The file is keyed by the
-knowledge base's ``content_hash``, the classifier's parameters and the versions of this
-code and of scikit-learn, so any change refits. A missing, unreadable, corrupt or
-foreign file is refitted silently (and rewritten); a cache folder that cannot be written
-only costs the fitting time.
+Fitting takes one to two seconds; loading the pickle about a tenth of that. The file is
+keyed by the knowledge base's ``content_hash``, the classifier's parameters, the code that
+fits it (a hash of its modules and of ``normalise``) and scikit-learn's version, so any
+change refits. A missing, unreadable, corrupt or foreign file is refitted silently (and
+rewritten); a cache folder that cannot be written only costs the fitting time. Only the
+``KEEP`` most recent files are kept.
 
 Folder: ``$PLAN_FIRST_CACHE`` if set, else ``$XDG_CACHE_HOME/plan-first`` (by default
 ``~/.cache/plan-first``).
@@ -22,6 +23,7 @@ from typing import Any
 
 import sklearn
 
+from knowledge import text
 from knowledge.models import KnowledgeBase
 
 from .model import TopicClassifier
@@ -29,8 +31,18 @@ from .training import fit_kb
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = "1"
-"""Bump when the model's code changes in a way its parameters do not show."""
+KEEP = 4
+"""Cached classifiers kept per folder (several knowledge bases may share one)."""
+_FITTED_BY = ("model.py", "fuzzy.py", "training.py")
+"""The modules whose code shapes a fitted classifier: any edit to them refits."""
+
+
+def _code_version() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in [*(here / name for name in _FITTED_BY), Path(text.__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def default_cache_dir() -> Path:
@@ -41,7 +53,7 @@ def default_cache_dir() -> Path:
 
 
 def cache_key(kb: KnowledgeBase, params: dict[str, Any]) -> str:
-    ident = repr((CACHE_VERSION, sklearn.__version__, kb.content_hash, sorted(params.items())))
+    ident = repr((_code_version(), sklearn.__version__, kb.content_hash, sorted(params.items())))
     return hashlib.sha256(ident.encode()).hexdigest()[:24]
 
 
@@ -53,15 +65,19 @@ def load_classifier(
     if not use_cache or not kb.content_hash:
         return fit_kb(kb, **params)
     key = cache_key(kb, params)
-    path = Path(cache_dir or default_cache_dir()) / f"classifier-{key}.pickle"
-    model = _read(path, key)
+    path = cache_path(key, cache_dir)
+    model = read_cache(path, key)
     if model is None:
         model = fit_kb(kb, **params)
-        _write(path, key, model)
+        write_cache(path, key, model)
     return model
 
 
-def _read(path: Path, key: str) -> TopicClassifier | None:
+def cache_path(key: str, cache_dir: str | Path | None = None) -> Path:
+    return Path(cache_dir or default_cache_dir()) / f"classifier-{key}.pickle"
+
+
+def read_cache(path: Path, key: str) -> TopicClassifier | None:
     try:
         with path.open("rb") as f:
             payload = pickle.load(f)
@@ -80,7 +96,7 @@ def _read(path: Path, key: str) -> TopicClassifier | None:
     return None
 
 
-def _write(path: Path, key: str, model: TopicClassifier) -> None:
+def write_cache(path: Path, key: str, model: TopicClassifier) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".classifier-", suffix=".tmp")
@@ -91,5 +107,8 @@ def _write(path: Path, key: str, model: TopicClassifier) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        old = sorted(path.parent.glob("classifier-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for stale in old[:-KEEP]:
+            stale.unlink(missing_ok=True)
     except OSError as exc:
         log.info("classifier cache %s not written (%s)", path, exc)

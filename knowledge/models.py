@@ -90,6 +90,10 @@ class Choice:
     """Regular expressions, per language, matched on normalised text (lowercase, no accents)."""
     hours: tuple[float, float] | None = None
     """For hour buckets: [low, high) weekly hours that map a number in free text to this choice."""
+    amount: tuple[float, float] | None = None
+    """For budget buckets: [low, high) money a month that maps a sum in free text to this choice."""
+    count: tuple[float, float] | None = None
+    """For audience buckets: [low, high) people (subscribers, customers...) that map a count to this choice."""
 
 
 @dataclass(frozen=True)

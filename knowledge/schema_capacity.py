@@ -2,12 +2,14 @@
 
 Besides types, it checks what makes the capacity score and the free-text parser sound:
 unique field and choice ids, a `cautious` choice that exists, scores in [0, 1], weights that
-add up to 100, and patterns that compile and can match normalised (accent-free) text.
+add up to 100, patterns that compile and can match normalised (accent-free) text, and
+`hours` / `amount` / `count` ranges that are [low, high) and do not overlap within a field.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from .models import LANGS, CapacityField, Choice
@@ -76,7 +78,7 @@ def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
             doc.error(join(at, "id"), f"duplicate choice id '{choice.id}'")
         elif choice is not None:
             choices.append(choice)
-    if items is None or len(choices) != len(items):
+    if items is None or len(choices) != len(items) or not _check_ranges(doc, path, choices):
         return None
     if cautious is not None and cautious not in {c.id for c in choices}:
         doc.error(join(path, "cautious"), f"cautious choice '{cautious}' is not one of this field's choices "
@@ -88,8 +90,13 @@ def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
                          cautious=cautious, choices=tuple(choices))  # type: ignore[arg-type]
 
 
+RANGE_KEYS = ("hours", "amount", "count")
+"""Optional [low, high) ranges of a choice, read by the parser's generic number readers:
+weekly hours, money a month, audience size."""
+
+
 def _choice(doc: Doc, raw: Any, path: str) -> Choice | None:
-    data = doc.mapping(raw, path, ("id", "score", "label", "patterns"), ("hours",))
+    data = doc.mapping(raw, path, ("id", "score", "label", "patterns"), RANGE_KEYS)
     if data is None:
         return None
     choice_id = get(data, path, "id", doc.ident)
@@ -99,13 +106,38 @@ def _choice(doc: Doc, raw: Any, path: str) -> Choice | None:
         score = None
     label = get(data, path, "label", doc.text)
     patterns = get(data, path, "patterns", _patterns, doc)
-    hours = get(data, path, "hours", doc.hours)
-    if "hours" in data and hours is not None and not isinstance(hours, tuple):
-        doc.error(join(path, "hours"), "hours of a choice is a [low, high) range")
+    ranges: dict[str, tuple[float, float] | None] = {}
+    ok = True
+    for key in RANGE_KEYS:
+        if key not in data:
+            continue
+        bounds = get(data, path, key, doc.hours)
+        if bounds is not None and not isinstance(bounds, tuple):
+            doc.error(join(path, key), f"{key} of a choice is a [low, high) range")
+            bounds = None
+        elif bounds is not None and bounds[0] == bounds[1]:
+            doc.error(join(path, key), f"{key} range [{bounds[0]:g}, {bounds[1]:g}) is empty")
+            bounds = None
+        ok = ok and bounds is not None
+        ranges[key] = bounds
+    if None in (choice_id, score, label, patterns) or not ok:
         return None
-    if None in (choice_id, score, label, patterns) or ("hours" in data and hours is None):
-        return None
-    return Choice(id=choice_id, score=score, label=label, patterns=patterns, hours=hours)  # type: ignore[arg-type]
+    return Choice(id=choice_id, score=score, label=label, patterns=patterns, **ranges)  # type: ignore[arg-type]
+
+
+def _check_ranges(doc: Doc, path: str, choices: list[Choice]) -> bool:
+    """The ranges of one key, across a field's choices, must not overlap: a number maps to one choice."""
+    ok = True
+    index = {c.id: i for i, c in enumerate(choices)}
+    for key in RANGE_KEYS:
+        ranged = sorted((c for c in choices if getattr(c, key) is not None), key=lambda c: getattr(c, key))
+        for prev, cur in pairwise(ranged):
+            (p_low, p_high), (c_low, c_high) = getattr(prev, key), getattr(cur, key)
+            if c_low < p_high:
+                doc.error(join(f"{path}.choices[{index[cur.id]}]", key),
+                          f"{key} range [{c_low:g}, {c_high:g}) overlaps '{prev.id}' [{p_low:g}, {p_high:g})")
+                ok = False
+    return ok
 
 
 def _patterns(raw: Any, path: str, doc: Doc) -> dict[str, tuple[str, ...]] | None:

@@ -325,3 +325,13 @@ def test_metrics_on_a_hand_computed_case() -> None:
     assert m["by_kind"]["single"]["primary_accuracy"] == 0.5
     pairs = {(c["expected"], c["predicted"]): c["count"] for c in m["confusions"]}
     assert pairs == {("blog", "newsletter"): 1, ("-", "blog"): 1, ("seo", "-"): 1}
+
+
+def test_fast_path_equals_the_pipeline_and_survives_pickling(clf: TopicClassifier) -> None:
+    docs = ["un blogue et une infolettre", "fix my printer", "referencemnt google"]
+    probs, _ = clf.raw_scores(docs)
+    np.testing.assert_allclose(probs, clf.pipeline_.predict_proba(docs), rtol=1e-12, atol=1e-12)
+    data = pickle.dumps(clf)
+    assert len(data) < len(pickle.dumps(clf.pipeline_)) + 100_000  # the stacked copy is not pickled
+    again = pickle.loads(data)
+    np.testing.assert_array_equal(again.scores(docs), clf.scores(docs))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor.advice import select_rule
+from advisor.recommend import cited_fields
 from knowledge import load_knowledge_base
 from knowledge.models import KnowledgeBase
 from tests.conftest import make_kb
@@ -183,8 +184,8 @@ def test_every_explanation_comes_from_the_knowledge_base(kb: KnowledgeBase, lang
         assert main.definition(lang) in topic_q.explanation and main.clients_mean(lang) in topic_q.explanation
         rule = select_rule(kb, quiz.rule_topic, dict(quiz.profile))
         assert rule.rationale(lang) in rule_q.explanation and rule.title(lang) in rule_q.explanation
-        # tied to the profile: the client's answers the rule looked at are quoted
-        for field_id in {f for r in kb.rules[quiz.rule_topic] for f in r.when}:
+        # tied to the profile: the client's answers that decided are quoted
+        for field_id in cited_fields(kb, quiz.rule_topic, dict(quiz.profile)):
             label = kb.field(field_id).choice(dict(quiz.profile)[field_id]).label(lang)
             assert label in rule_q.explanation
         for q in quiz.questions:
