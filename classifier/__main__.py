@@ -42,7 +42,11 @@ def _load_kb(path: str | None) -> Any:
 def _classifier(args: argparse.Namespace) -> Any:
     from .cache import load_classifier
 
-    return load_classifier(_load_kb(args.kb), use_cache=not args.no_cache)
+    kb = _load_kb(args.kb)
+    try:
+        return load_classifier(kb, use_cache=not args.no_cache)
+    except ValueError as exc:  # e.g. a topic without a single example
+        raise UsageError(f"cannot train on knowledge base {kb.path}: {exc}") from exc
 
 
 def cmd_predict(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -143,7 +143,7 @@ def report(m: dict[str, Any]) -> str:
     for kind, k in m["by_kind"].items():
         lines.append(f"  {kind:<10} {k['n']:>4}  {k['primary_accuracy']:.3f}    "
                      f"{k['exact']:.3f}  {k['mean_jaccard']:.3f}")
-    lines.append("most frequent confusions (expected -> predicted):")
+    lines.append("most frequent confusions (expected but missed -> predicted but wrong; - = none):")
     lines += [f"  {c['expected']} -> {c['predicted']}: {c['count']}" for c in m["confusions"]]
     if not m["confusions"]:
         lines.append("  none")

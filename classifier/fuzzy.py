@@ -16,12 +16,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from knowledge.text import normalise
 
@@ -100,33 +97,3 @@ class AliasMatcher:
         """Topics named in the text, with their similarity (for debugging and tests)."""
         s = self.scores(normalised)
         return {self.labels[i]: float(s[i]) for i in np.flatnonzero(s)}
-
-
-class AliasFeatures(TransformerMixin, BaseEstimator):
-    """A pipeline step: one column per label, the alias similarity of each text."""
-
-    def __init__(
-        self,
-        aliases: Mapping[str, Sequence[str]] | None = None,
-        labels: Sequence[str] = (),
-        score_cutoff: float = 88.0,
-    ) -> None:
-        self.aliases = aliases
-        self.labels = labels
-        self.score_cutoff = score_cutoff
-
-    def fit(self, X: Any, y: Any = None) -> AliasFeatures:
-        self.matcher_ = AliasMatcher(
-            self.aliases or {}, self.labels, score_cutoff=self.score_cutoff
-        )
-        self.n_features_out_ = len(self.labels)
-        return self
-
-    def transform(self, X: Sequence[str]) -> np.ndarray:
-        check_is_fitted(self, "matcher_")
-        if len(X) == 0:
-            return np.zeros((0, self.n_features_out_))
-        return np.vstack([self.matcher_.scores(x) for x in X])
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray([f"alias_{label}" for label in self.labels], dtype=object)
