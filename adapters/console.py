@@ -115,7 +115,7 @@ class ConsoleRouter:
         out = []
         for reply in replies:
             out.append(reply)
-            topic = reply.data.get("define")
+            topic = str(reply.data.get("define") or "")
             if topic in kb.topics:
                 out.append(Reply("text", kb.msg("quiz_define_hint", lang, term=kb.topic(topic).name(lang))))
             if reply.data.get("finished"):

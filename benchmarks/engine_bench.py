@@ -55,7 +55,8 @@ def main() -> None:
         local: list[float] = []
         for turn in range(max(len(s) for s in scripts.values())):
             for key in keys:
-                if runtime.advisor.current(key) and runtime.advisor.current(key).stage == "done":
+                state = runtime.advisor.current(key)
+                if state is not None and state.stage == "done":
                     continue
                 message = scripts[key][turn]
                 t0 = time.perf_counter()

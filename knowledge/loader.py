@@ -89,7 +89,8 @@ def _parse_bytes(doc: Doc, data: bytes) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        doc.error("", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8", line)
+        byte = f"0x{data[exc.start]:02x}"
+        doc.error("", f"not UTF-8 text (byte {byte} at offset {exc.start}); save the file as UTF-8", line)
         return None
     try:
         tree = load_yaml(text)
@@ -145,7 +146,8 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         "path": str(root.resolve()),
         "topics": {tid: topic for tid, (topic, _) in sorted(parsed.topics.items())},
         "capacity": parsed.capacity,
-        "rules": {a.topic: tuple(r for _, r in a.rules) for a in sorted(parsed.advice, key=lambda a: a.doc.file) if a.topic},
+        "rules": {a.topic: tuple(r for _, r in a.rules)
+                  for a in sorted(parsed.advice, key=lambda a: a.doc.file) if a.topic},
         "out_of_scope": parsed.out_of_scope[1],
         "combos": tuple(c for _, c in parsed.combos[1]) if parsed.combos else (),
         "messages": messages,

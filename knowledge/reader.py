@@ -140,7 +140,8 @@ class Doc:
         return text
 
     # composites ---------------------------------------------------------------
-    def strings(self, value: Any, path: str, min_len: int = 0, what: str = "items", ids: bool = False) -> tuple[str, ...] | None:
+    def strings(self, value: Any, path: str, min_len: int = 0, what: str = "items",
+                ids: bool = False) -> tuple[str, ...] | None:
         items = self.seq(value, path, min_len, what)
         if items is None:
             return None
@@ -162,7 +163,8 @@ class Doc:
                 self.error(path, f"missing translation '{lang}'")
                 ok = False
             elif not isinstance(data[lang], str) or not data[lang].strip():
-                self.error(join(path, lang), f"missing translation '{lang}': expected non-empty text, got {kind(data[lang])}")
+                got = kind(data[lang])
+                self.error(join(path, lang), f"missing translation '{lang}': expected non-empty text, got {got}")
                 ok = False
         return Text(fr=data["fr"], en=data["en"]) if ok else None
 
@@ -173,7 +175,8 @@ class Doc:
         out = [self.text(item, f"{path}[{i}]") for i, item in enumerate(items)]
         return tuple(t for t in out if t is not None)
 
-    def per_lang(self, value: Any, path: str, min_len: int = 0, what: str = "items") -> dict[str, tuple[str, ...]] | None:
+    def per_lang(self, value: Any, path: str, min_len: int = 0,
+                 what: str = "items") -> dict[str, tuple[str, ...]] | None:
         """`{fr: [...], en: [...]}`, each list with at least `min_len` strings."""
         data = self.mapping(value, path, LANGS)
         if data is None:

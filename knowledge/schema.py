@@ -168,7 +168,8 @@ def parse_combos(doc: Doc, raw: Any) -> list[tuple[int, Combo]]:
     return combos
 
 
-def parse_messages(doc: Doc, raw: Any, main: bool = True) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
+def parse_messages(doc: Doc, raw: Any,
+                   main: bool = True) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
     """The message catalogue (same placeholders in fr and en) and the command words.
 
     `main` is messages.yaml, where `commands` is required; in the extra catalogues

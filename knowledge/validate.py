@@ -112,7 +112,8 @@ def _check_when(doc: Doc, path: str, rule: Rule, fields: dict[str, CapacityField
 def _check_fallback(parsed: Parsed, advice: AdviceFile) -> None:
     for i, rule in advice.rules:
         if not rule.when and i != advice.count - 1:
-            advice.doc.error(f"rules[{i}].when", "a fallback (`when: {}`) before the last rule: the rules after it are never reached")
+            advice.doc.error(f"rules[{i}].when",
+                             "a fallback (`when: {}`) before the last rule: the rules after it are never reached")
     if not advice.rules or advice.rules[-1][0] != advice.count - 1:
         return  # the last rule is broken and already reported
     i, last = advice.rules[-1]
@@ -150,6 +151,7 @@ def _check_examples(parsed: Parsed) -> None:
                     continue
                 first_owner, first_lang, where = seen[key]
                 if first_owner != owner:
-                    doc.error(path, f"example {text!r} is also in {first_owner} ({where}): an example may teach one topic only")
+                    doc.error(path, f"example {text!r} is also in {first_owner} ({where}): "
+                                    "an example may teach one topic only")
                 elif first_lang == lang:
                     doc.error(path, f"duplicate example {text!r} (same as {where})")

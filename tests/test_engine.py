@@ -248,3 +248,12 @@ def test_every_edge_of_the_transition_table_is_exercised(kb):
     star_events = set(TRANSITIONS["*"])
     assert not edges - seen, f"untested edges: {sorted(edges - seen)}"
     assert star_events <= {event for _, event in seen}
+
+
+def test_the_documented_diagram_is_the_transition_table():
+    from pathlib import Path
+
+    from advisor.state import mermaid
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "CONVERSATION.md").read_text(encoding="utf-8")
+    assert mermaid() in doc, "regenerate docs/CONVERSATION.md from advisor.state.mermaid()"

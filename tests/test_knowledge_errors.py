@@ -181,7 +181,8 @@ def test_duplicate_topic_id(kb_path: Path) -> None:
 def test_advice_without_topic_file(kb_path: Path) -> None:
     (kb_path / "advice" / "podcast.yaml").write_text((kb_path / "advice" / "blog.yaml").read_text(encoding="utf-8")
                                                      .replace("topic: blog", "topic: podcast"), encoding="utf-8")
-    assert_reported(problems_of(kb_path), "advice/podcast.yaml", 1, "", "no topic file topics/podcast.yaml for this advice")
+    assert_reported(problems_of(kb_path), "advice/podcast.yaml", 1, "",
+                    "no topic file topics/podcast.yaml for this advice")
 
 
 def test_topic_without_advice_file(kb_path: Path) -> None:
@@ -202,7 +203,8 @@ def line_of_bytes(path: Path, needle: bytes) -> int:
 
 def test_top_level_must_be_a_mapping(kb_path: Path) -> None:
     (kb_path / "messages.yaml").write_text("- welcome\n", encoding="utf-8")
-    assert_reported(problems_of(kb_path), "messages.yaml", 1, "", "expected a mapping at the top of the file, got a list")
+    assert_reported(problems_of(kb_path), "messages.yaml", 1, "",
+                    "expected a mapping at the top of the file, got a list")
 
 
 def test_every_problem_is_collected_before_raising(kb_path: Path) -> None:

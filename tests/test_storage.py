@@ -36,7 +36,8 @@ def store(clock: Clock) -> Iterator[SqliteStore]:
         yield s
 
 
-def brief(store: SqliteStore, key: str = "discord:1", user: str = "u1", guild: str = "g1", text: str = "# Brief") -> int:
+def brief(store: SqliteStore, key: str = "discord:1", user: str = "u1", guild: str = "g1",
+          text: str = "# Brief") -> int:
     return store.save_brief(key=key, user_id=user, guild_id=guild, lang="fr", request="un blogue",
                             markdown=text, data={"topics": ["blog"], "é": 1})
 
@@ -62,7 +63,8 @@ def test_briefs(store: SqliteStore, clock: Clock) -> None:
     third = brief(store, user="u1", guild="g2")
     record = store.get_brief(second)
     assert record is not None
-    assert (record.id, record.user_id, record.markdown, record.data) == (second, "u2", "# Second", {"topics": ["blog"], "é": 1})
+    expected = (second, "u2", "# Second", {"topics": ["blog"], "é": 1})
+    assert (record.id, record.user_id, record.markdown, record.data) == expected
     assert record.created_at == T0 + timedelta(minutes=1)
     assert store.get_brief(999) is None
     assert [b.id for b in store.list_briefs()] == [third, second, first]
@@ -78,7 +80,8 @@ def test_gaps_and_summary(store: SqliteStore) -> None:
                   at=T0 + timedelta(hours=1))
     store.add_gap(text="quoi", lang="fr", candidates=[], reason="out_of_scope", at=T0 + timedelta(hours=2))
     for i in range(4):
-        store.add_gap(text=f"web {i}", lang="en", candidates=[("website", 0.2)], reason="low", at=T0 + timedelta(days=i))
+        store.add_gap(text=f"web {i}", lang="en", candidates=[("website", 0.2)], reason="low",
+                      at=T0 + timedelta(days=i))
     gaps = store.list_gaps()
     assert len(gaps) == 7 and gaps[0].text == "web 3"
     site = next(g for g in gaps if g.text == "site?")
@@ -200,7 +203,8 @@ CREATE TABLE gaps (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL, lan
     user_id TEXT NOT NULL DEFAULT '', guild_id TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL);
 CREATE TABLE settings (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (scope, key));
 INSERT INTO conversations VALUES ('console:ana', '{"stage": "ask"}', 'ana', '', '2024-01-01T00:00:00.000000Z');
-INSERT INTO briefs VALUES (7, 'console:ana', 'ana', '', 'fr', 'un blogue', '# Brief', '{}', '2024-01-01T00:00:00.000000Z');
+INSERT INTO briefs VALUES (7, 'console:ana', 'ana', '', 'fr', 'un blogue', '# Brief', '{}',
+                           '2024-01-01T00:00:00.000000Z');
 INSERT INTO settings VALUES ('guild:1', 'lang', 'en');
 PRAGMA user_version = 1;
 """
