@@ -130,13 +130,17 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
     renderer = ConsoleRenderer(out, briefs_dir, service.kb.msg)
     router = ConsoleRouter(service, quiz, key, user_id, lang)
     existing = service.current(key)
-    shown_lang = lang or (existing.lang if existing else service.default_lang)
-    out.write(service.kb.msg("console_intro", shown_lang, db=db_label, folder=briefs_dir) + "\n\n")
+    # Until the first request shows the language, greet in both (French first, the default).
+    known = lang or (existing.lang if existing else None)
+    greet_langs = [known] if known else ["fr", "en"]
+    for greet_lang in greet_langs:
+        out.write(service.kb.msg("console_intro", greet_lang, db=db_label, folder=briefs_dir) + "\n")
+    out.write("\n")
     if existing is not None and existing.stage != "request":
-        renderer.show([Reply("text", service.kb.msg("console_resumed", shown_lang))])
+        renderer.show([Reply("text", service.kb.msg("console_resumed", existing.lang))])
         renderer.show(service.prompt(key))
     else:
-        renderer.show([Reply("text", service.kb.msg("welcome", shown_lang))])
+        renderer.show([Reply("text", service.kb.msg("welcome", g)) for g in greet_langs])
     if prompt:
         prompt()
     for line in lines:
@@ -144,6 +148,6 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
         if prompt:
             prompt()
     final = service.current(key)
-    out.write(service.kb.msg("goodbye", final.lang if final else shown_lang) + "\n")
+    out.write(service.kb.msg("goodbye", final.lang if final else (known or service.default_lang)) + "\n")
     out.flush()
     return 0

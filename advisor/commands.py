@@ -25,13 +25,19 @@ def bare(text: str) -> str:
 
 def match_command(kb: KnowledgeBase, text: str) -> str | None:
     """The command id the whole message is, if it is one (also with a leading "/" or "!")."""
+    found = match_command_lang(kb, text)
+    return found[0] if found else None
+
+
+def match_command_lang(kb: KnowledgeBase, text: str) -> tuple[str, str | None] | None:
+    """The command and the language its word belongs to (None when both languages use it)."""
     raw = normalise(text).lstrip("/!").strip()
     key = bare(raw)
     for command, by_lang in kb.commands.items():
-        for words in by_lang.values():
-            for word in words:
-                if raw == normalise(word) or (key and key == bare(word)):
-                    return command
+        langs = [lang for lang, words in by_lang.items()
+                 if any(raw == normalise(w) or (key and key == bare(w)) for w in words)]
+        if langs:
+            return command, langs[0] if len(langs) == 1 else None
     return None
 
 

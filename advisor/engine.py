@@ -14,7 +14,7 @@ from advisor import prompts
 from advisor.advice import next_question
 from advisor.brief import render_brief
 from advisor.capacity import hours_choice, parse_capacity
-from advisor.commands import bare, match_command, pick_choice
+from advisor.commands import bare, match_command, match_command_lang, pick_choice
 from advisor.recommend import plan, plan_topics
 from advisor.replies import Reply
 from advisor.state import ConversationState
@@ -79,7 +79,11 @@ def step(ctx: EngineContext, state: ConversationState, message: str) -> Turn:
     if not bare(text) and not text.strip("?"):
         return replace(state, pending=state.pending), [
             Reply("error", ctx.kb.msg("empty", state.lang))] + prompts.current_prompt(ctx.kb, state)
-    command = match_command(ctx.kb, text)
+    found = match_command_lang(ctx.kb, text)
+    command = found[0] if found else None
+    if found and found[1] and not state.lang_locked and state.stage == "request" and command != "lang_fr" \
+            and command != "lang_en":
+        state = replace(state, lang=found[1])  # "hello" before any request: answer in English
     if command == "dont_know" and state.stage in ("capacity", "objective"):
         text, command = DONT_KNOW, None
     if command is not None:

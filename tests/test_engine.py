@@ -257,3 +257,30 @@ def test_the_documented_diagram_is_the_transition_table():
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "CONVERSATION.md").read_text(encoding="utf-8")
     assert mermaid() in doc, "regenerate docs/CONVERSATION.md from advisor.state.mermaid()"
+
+
+def test_greetings_and_thanks_are_small_talk_not_requests(kb):
+    t = talk(kb, "hello")
+    assert t.state.lang == "en" and t.text() == kb.msg("greeting", "en")
+    t.say("merci")
+    assert kb.msg("thanks", "fr") in t.text() and t.state.stage == "request"
+
+
+def test_a_choice_number_out_of_range_says_which_numbers_exist(kb):
+    t = talk(kb, "on veut un blogue")
+    count = len(t.question().choices)
+    t.say(str(count + 3))
+    assert kb.msg("choice_out_of_range", "fr", number=count + 3, count=count) in t.text()
+    assert t.state.stage == "objective"
+
+
+def test_a_new_request_after_the_advice_keeps_the_clients_capacity(kb):
+    t = talk(kb, "on veut un blogue", "1")
+    finish(t, lambda field: "2")
+    said = dict(t.state.answers)
+    assert said and t.state.stage == "done"
+    t.say("on veut une infolettre")
+    assert t.state.answers == said
+    assert kb.msg("capacity_carried_over", "fr", answers="").split("(")[0] in t.text()
+    t.say("recommencer")
+    assert t.state.answers == {}
