@@ -179,9 +179,10 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
     objective = picked.value if picked else _objective_in(ctx, text, options)
     if objective is None:
         answers = _capacity_in(kb, text)
-        note = "answer_noted_objective" if answers else "not_an_answer"
+        if not answers:
+            return _unclear(kb, state, text)
         new = replace(state.moved("unclear"), answers={**state.answers, **answers})
-        return new, [Reply("text", kb.msg(note, state.lang))] + prompts.current_prompt(kb, new)
+        return new, [Reply("text", kb.msg("answer_noted_objective", state.lang))] + prompts.current_prompt(kb, new)
     objective = None if objective == DONT_KNOW else objective
     chosen = replace(state, objective=objective or "unknown")
     return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
