@@ -76,14 +76,13 @@ def step(ctx: EngineContext, state: ConversationState, message: str) -> Turn:
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[:MAX_MESSAGE_CHARS]
         notes.append(Reply("error", ctx.kb.msg("too_long", state.lang, limit=MAX_MESSAGE_CHARS)))
-    if not bare(text) and not text.strip("?"):
-        return replace(state, pending=state.pending), [
-            Reply("error", ctx.kb.msg("empty", state.lang))] + prompts.current_prompt(ctx.kb, state)
+    if not text:
+        return state, [Reply("error", ctx.kb.msg("empty", state.lang))] + prompts.current_prompt(ctx.kb, state)
     found = match_command_lang(ctx.kb, text)
     command = found[0] if found else None
-    if found and found[1] and not state.lang_locked and state.stage == "request" and command != "lang_fr" \
-            and command != "lang_en":
-        state = replace(state, lang=found[1])  # "hello" before any request: answer in English
+    word_lang = found[1] if found and command not in ("lang_fr", "lang_en") else None
+    if word_lang and not state.lang_locked and state.stage == "request":
+        state = replace(state, lang=word_lang)  # "hello" before any request: answer in English
     if command == "dont_know" and state.stage in ("capacity", "objective"):
         text, command = DONT_KNOW, None
     if command is not None:
@@ -146,8 +145,8 @@ def _on_request(ctx: EngineContext, state: ConversationState, text: str,
     topics = tuple((t.id, round(float(t.confidence), 3)) for t in result.topics if t.id in kb.topics)[:MAX_TOPICS]
     if not topics:
         new = base.moved("out_of_scope", request="")
-        return new, [Reply("text", kb.msg("out_of_scope", lang), data={"gap": gap}),
-                     Reply("text", prompts.capabilities(kb, lang))]
+        why = "unreadable" if result.reason == "empty" else "out_of_scope"
+        return new, [Reply("text", kb.msg(why, lang), data={"gap": gap}), Reply("text", prompts.capabilities(kb, lang))]
     started = replace(base, topics=topics, answers={**(carried or {}), **_capacity_in(kb, text)}, unknown=unknown)
     replies = prompts.reframe(kb, started)
     if carried:

@@ -11,7 +11,8 @@ import pytest
 from advisor.advice import select_rule
 from advisor.state import TRANSITIONS, ConversationState
 from knowledge import load_knowledge_base
-from tests.advisor_helpers import Transcript
+from advisor.engine import EngineContext
+from tests.advisor_helpers import Scripted, Transcript
 
 TABLE = {
     "on veut un blogue": ("blog",),
@@ -284,3 +285,10 @@ def test_a_new_request_after_the_advice_keeps_the_clients_capacity(kb):
     assert kb.msg("capacity_carried_over", "fr", answers="").split("(")[0] in t.text()
     t.say("recommencer")
     assert t.state.answers == {}
+
+
+def test_a_message_with_no_words_is_said_to_be_unreadable(kb):
+    t = Transcript(kb)
+    t.ctx = EngineContext(kb, lambda text: Scripted("fr", reason="empty"))  # what the classifier says of emoji
+    t.say("🎉🎉🎉")
+    assert kb.msg("unreadable", "fr") in t.text() and t.state.stage == "request"
