@@ -27,7 +27,7 @@ GAP_CONFIDENCE = 0.5
 """An accepted topic under this confidence still goes to the knowledge-gap report."""
 GAP_MIN_WORDS = 2
 """One-word messages ("ok", "test") are not requests the knowledge base lacks."""
-DONT_KNOW = "idk"
+DONT_KNOW = prompts.DONT_KNOW
 Turn = tuple[ConversationState, list[Reply]]
 """What a step returns: the new state and the replies."""
 

@@ -13,6 +13,7 @@ from typing import Any
 from advisor.advice import next_question
 from advisor.capacity import parse_capacity
 from advisor.engine import ClassificationLike
+from advisor.prompts import alternatives_line, commitment_line, score_line
 from advisor.recommend import plan, plan_topics
 from knowledge.models import KnowledgeBase
 
@@ -61,14 +62,10 @@ def render_text(kb: KnowledgeBase, data: dict[str, Any]) -> str:
     lines = []
     for rec in data["plan"]:
         lines += [f"== {rec['topic_name']}: {rec['title']} ({rec['verdict_label']})",
-                  kb.msg("weekly_commitment", lang, hours=rec["weekly_hours_text"]) +
-                  (f" · {rec['cadence']}" if rec["cadence"] else ""), "", rec["rationale"], ""]
+                  commitment_line(kb, lang, rec), "", rec["rationale"], ""]
         lines += [f"! {w}" for w in rec["warnings"]]
-        alts = "; ".join(f"{a['title']} ({a['weekly_hours_text']} h)" for a in rec["alternatives"])
-        lines += ["", kb.msg("alternatives_line", lang, alternatives=alts), ""]
-    breakdown = data["capacity_breakdown"]
-    lines.append(kb.msg("score_line", lang, score=data["capacity_score"],
-                        assumed=sum(1 for line in breakdown if line["assumed"]), total=len(breakdown)))
+        lines += ["", alternatives_line(kb, lang, rec), ""]
+    lines.append(score_line(kb, lang, data["capacity_score"], data["capacity_breakdown"]))
     lines += [f"! {w}" for w in data["plan_warnings"]]
     if data["missing"]:
         questions = [kb.field(f).question(lang) for f in data.get("ask_first") or data["missing"]]

@@ -105,19 +105,31 @@ def current_prompt(kb: KnowledgeBase, state: ConversationState) -> list[Reply]:
     return [Reply("question", kb.msg("ask_request", lang))]
 
 
+def commitment_line(kb: KnowledgeBase, lang: str, rec: Mapping[str, Any]) -> str:
+    """"Client's commitment: 1–2 h a week · cadence", shared by the chat and `advise`."""
+    cadence = f" · {rec['cadence']}" if rec["cadence"] else ""
+    return kb.msg("weekly_commitment", lang, hours=rec["weekly_hours_text"]) + cadence
+
+
+def alternatives_line(kb: KnowledgeBase, lang: str, rec: Mapping[str, Any], limit: int | None = None) -> str:
+    alts = "; ".join(f"{a['title']} ({a['weekly_hours_text']} h)" for a in rec["alternatives"][:limit])
+    return kb.msg("alternatives_line", lang, alternatives=alts)
+
+
+def score_line(kb: KnowledgeBase, lang: str, score: int, breakdown: list[Mapping[str, Any]]) -> str:
+    """The capacity score, saying how many of its answers were assumed."""
+    assumed = sum(1 for line in breakdown if line["assumed"])
+    return kb.msg("score_line", lang, score=score, assumed=assumed, total=len(breakdown))
+
+
 def recommendation_reply(kb: KnowledgeBase, lang: str, rec: Mapping[str, Any], plan: Mapping[str, Any]) -> Reply:
     """The advice for one topic as text, with the contract's object in `data`."""
-    lines = [f"**{rec['title']}** — {rec['verdict_label']}",
-             kb.msg("weekly_commitment", lang, hours=rec["weekly_hours_text"]) +
-             (f" · {rec['cadence']}" if rec["cadence"] else ""),
+    lines = [f"**{rec['title']}** — {rec['verdict_label']}", commitment_line(kb, lang, rec),
              "", rec["rationale"], ""]
     lines += [f"⚠️ {w}" for w in rec["warnings"][:3]]
     if rec["alternatives"]:
-        alts = "; ".join(f"{a['title']} ({a['weekly_hours_text']} h)" for a in rec["alternatives"][:2])
-        lines += ["", kb.msg("alternatives_line", lang, alternatives=alts)]
-    breakdown = plan["capacity_breakdown"]
-    lines += ["", kb.msg("score_line", lang, score=plan["capacity_score"],
-                         assumed=sum(1 for line in breakdown if line["assumed"]), total=len(breakdown))]
+        lines += ["", alternatives_line(kb, lang, rec, limit=2)]
+    lines += ["", score_line(kb, lang, plan["capacity_score"], plan["capacity_breakdown"])]
     lines += [f"⚠️ {w}" for w in plan["warnings"]]
     if rec["sources"]:
         lines.append(kb.msg("sources_line", lang, sources=", ".join(s["title"] for s in rec["sources"][:3])))
