@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import discord
 from discord.abc import Messageable
 
 from advisor.replies import Reply
 
+from . import limits
 from .components import answered_view
 from .render import render
 
 if TYPE_CHECKING:
     from .bot import PlanFirstBot
+
+
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
+"""An intake thread archives itself after a day without messages."""
 
 
 class Conversations:
@@ -45,6 +50,20 @@ class Conversations:
                 key, request, user_id=str(user.id), guild_id=_gid(guild), lang=self.bot.languages.chosen(guild)
             )
             await self.post(channel, key, replies, guild)
+
+    async def start_in_thread(self, message: discord.Message, request: str, *, user: discord.abc.User,
+                              guild: discord.Guild | None, lang: str) -> bool:
+        """Open a thread on `message` named after the request and start the intake there.
+
+        False when the bot may not create threads: the caller then runs the intake in place.
+        """
+        name = limits.safe_thread_name(request, self.bot.text("discord_thread_fallback", lang))
+        try:
+            thread = await message.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        except discord.Forbidden:
+            return False
+        await self.start(thread, f"discord:{thread.id}", request, user=user, guild=guild)
+        return True
 
     async def say(
         self, channel: Messageable, key: str, text: str, *, user: discord.abc.User, guild: discord.Guild | None

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from .. import limits
 from ..keys import key_for
 
 if TYPE_CHECKING:
@@ -59,13 +58,7 @@ class MessageCog(commands.Cog):
         if not await self._allowed(message, lang):
             return
         if owner is None and isinstance(channel, discord.TextChannel):
-            name = limits.safe_thread_name(text, bot.text("discord_thread_fallback", lang))
-            try:
-                thread = await message.create_thread(name=name, auto_archive_duration=1440)
-            except discord.Forbidden:
-                thread = None
-            if thread is not None:
-                await bot.conversations.start(thread, f"discord:{thread.id}", text, user=message.author, guild=guild)
+            if await bot.conversations.start_in_thread(message, text, user=message.author, guild=guild, lang=lang):
                 return
         await bot.conversations.say(channel, key, text, user=message.author, guild=guild)
 

@@ -52,13 +52,7 @@ class TriageCog(commands.Cog):
         if guild is not None and isinstance(channel, discord.TextChannel):
             await interaction.response.send_message(announce)
             message = await interaction.original_response()
-            name = limits.safe_thread_name(request, bot.text("discord_thread_fallback", lang))
-            try:
-                thread = await message.create_thread(name=name, auto_archive_duration=1440)
-            except discord.Forbidden:
-                thread = None
-            if thread is not None:
-                await bot.conversations.start(thread, f"discord:{thread.id}", request, user=user, guild=guild)
+            if await bot.conversations.start_in_thread(message, request, user=user, guild=guild, lang=lang):
                 return
         else:
             key = key_for(channel, user)
