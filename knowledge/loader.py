@@ -25,6 +25,7 @@ from .schema import (
     parse_topic,
 )
 from .schema_capacity import parse_capacity
+from .schema_reading import ReadingFile, check_reading, parse_reading
 from .validate import AdviceFile, Parsed, validate
 from .yaml_lines import load_yaml
 
@@ -74,6 +75,8 @@ def _list_files(root: Path, problems: list[Problem]) -> dict[str, Path]:
         files.update({f"{folder}/{p.name}": p for p in found})
         for stray in sorted((root / folder).glob("*.yml")) if (root / folder).is_dir() else []:
             problems.append(Problem(f"{folder}/{stray.name}", 0, "", "ignored: knowledge files end in .yaml"))
+    if (root / "reading").is_dir():
+        files.update({f"reading/{p.name}": p for p in sorted((root / "reading").glob("*.yaml"))})
     files.update({p.name: p for p in sorted(root.glob(EXTRA_MESSAGES))})
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if (root / name).is_file():
@@ -111,6 +114,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
     topic_stems = {Path(n).stem for n in docs if n.startswith("topics/")}
     advice_stems = {Path(n).stem for n in docs if n.startswith("advice/")}
     parsed = Parsed(topic_ids=set(topic_stems))
+    reading_files: list[ReadingFile] = []
     for name, (doc, tree) in docs.items():
         stem = Path(name).stem
         if tree is None:
@@ -120,6 +124,8 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         elif name.startswith("advice/"):
             topic, rules, count = parse_advice(doc, tree, stem)
             parsed.advice.append(AdviceFile(doc, topic, rules, count))
+        elif name.startswith("reading/"):
+            reading_files.append(parse_reading(doc, tree, name))
     for stem in sorted(advice_stems - topic_stems):
         docs[f"advice/{stem}.yaml"][0].error("", f"no topic file topics/{stem}.yaml for this advice")
     for stem in sorted(topic_stems - advice_stems):
@@ -142,6 +148,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
     validate(parsed)
     if parsed.capacity is None or parsed.out_of_scope is None:
         return None
+    reading = check_reading(reading_files, parsed.capacity)
     return {
         "path": str(root.resolve()),
         "topics": {tid: topic for tid, (topic, _) in sorted(parsed.topics.items())},
@@ -153,6 +160,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         "messages": messages,
         "commands": commands,
         "number_words": number_words,
+        "reading": reading,
     }
 
 

@@ -116,6 +116,25 @@ class CapacityField:
 
 
 @dataclass(frozen=True)
+class ReadingExample:
+    """One labelled clause for the free-text reader (knowledge/reading/<field>.<lang>.yaml).
+
+    `label` is a choice id of the field, or `unsure` (the client dodges) or `nothing` (the
+    clause is about something else); `also` gives the clause's answers to other fields."""
+
+    text: str
+    lang: str
+    label: str
+    also: Mapping[str, str] = field(default_factory=dict)
+
+
+READING_UNSURE = "unsure"
+READING_NOTHING = "nothing"
+READING_SPECIAL = (READING_UNSURE, READING_NOTHING)
+"""Labels of the reader that are not choices: the field stays unknown."""
+
+
+@dataclass(frozen=True)
 class Rule:
     """One piece of advice: when the profile matches `when`, recommend this."""
 
@@ -159,6 +178,8 @@ class KnowledgeBase:
     commands: Mapping[str, Mapping[str, tuple[str, ...]]]
     """Command id (help, back, ...) -> language -> words that trigger it."""
     number_words: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    reading: Mapping[str, tuple[ReadingExample, ...]] = field(default_factory=dict)
+    """Capacity field id -> its labelled examples for the free-text reader (may be empty)."""
     content_hash: str = ""
 
     def topic(self, topic_id: str) -> Topic:

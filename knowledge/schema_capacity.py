@@ -96,7 +96,7 @@ weekly hours, money a month, audience size."""
 
 
 def _choice(doc: Doc, raw: Any, path: str) -> Choice | None:
-    data = doc.mapping(raw, path, ("id", "score", "label", "patterns"), RANGE_KEYS)
+    data = doc.mapping(raw, path, ("id", "score", "label"), ("patterns",) + RANGE_KEYS)
     if data is None:
         return None
     choice_id = get(data, path, "id", doc.ident)
@@ -105,7 +105,7 @@ def _choice(doc: Doc, raw: Any, path: str) -> Choice | None:
         doc.error(join(path, "score"), f"score {score:g} is outside [0, 1]")
         score = None
     label = get(data, path, "label", doc.text)
-    patterns = get(data, path, "patterns", _patterns, doc)
+    patterns = get(data, path, "patterns", _patterns, doc) if "patterns" in data else {}
     ranges: dict[str, tuple[float, float] | None] = {}
     ok = True
     for key in RANGE_KEYS:

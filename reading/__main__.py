@@ -1,0 +1,86 @@
+"""`python -m reading`: the reader's cross-validated figures, and its score on a labelled file.
+
+    python -m reading cv                      # per field: threshold, right / wrong / asked out of fold
+    python -m reading evaluate CASES.jsonl    # lines {"text", "expected": {field: choice|"unknown"}}
+    python -m reading read "TEXT" [--pending FIELD]
+
+`evaluate` counts a line right when every expected field reads exactly as expected
+("unknown": must stay unread) and prints each miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reading")
+    parser.add_argument("--kb", help="knowledge base folder")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("cv", help="cross-validated thresholds and figures per field")
+    evaluate = sub.add_parser("evaluate", help="score a labelled JSONL file")
+    evaluate.add_argument("cases")
+    evaluate.add_argument("--quiet", action="store_true", help="only the totals")
+    read = sub.add_parser("read", help="read one text")
+    read.add_argument("text")
+    read.add_argument("--pending", help="the field whose question the text answers")
+    args = parser.parse_args(argv)
+
+    from knowledge import KnowledgeBaseError, load_knowledge_base
+
+    try:
+        kb = load_knowledge_base(args.kb)
+    except KnowledgeBaseError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from . import load_reader
+
+    reader = load_reader(kb)
+    if args.command == "cv":
+        if reader.model is None:
+            print("no reading examples in this knowledge base")
+            return 0
+        for field_id, fm in reader.model.fields.items():
+            f = fm.cv_figures
+            print(f"{field_id:18} free: t={f['free_threshold']:.3f} right {f['free_right']:.0f} wrong "
+                  f"{f['free_wrong']:.0f} asked {f['free_asked']:.0f} / {f['free_rows']:.0f}   answer: "
+                  f"t={f['answer_threshold']:.3f} right {f['answer_right']:.0f} wrong {f['answer_wrong']:.0f} "
+                  f"asked {f['answer_asked']:.0f} / {f['answer_rows']:.0f}")
+        return 0
+    if args.command == "read":
+        found = reader.read(args.text, args.pending)
+        out = {f: {"choice": r.choice, "confidence": round(r.confidence, 3), "evidence": r.evidence,
+                   "source": r.source} for f, r in found.answers.items()}
+        print(json.dumps({"answers": out, "unsure": sorted(found.unsure)}, ensure_ascii=False, indent=2))
+        return 0
+    return _evaluate(reader, args.cases, args.quiet)
+
+
+def _evaluate(reader: object, path: str, quiet: bool) -> int:
+    from .reader import CapacityReader
+
+    assert isinstance(reader, CapacityReader)
+    right = total = fields_right = fields_total = 0
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            got = reader.read(case["text"]).choices()
+            misses = [f"{k}: expected {v}, read {got.get(k, 'unknown')}" for k, v in case["expected"].items()
+                      if got.get(k, "unknown") != v]
+            total += 1
+            right += not misses
+            fields_total += len(case["expected"])
+            fields_right += len(case["expected"]) - len(misses)
+            if misses and not quiet:
+                print(f"line {number}: {case['text'][:100]}\n    " + "\n    ".join(misses))
+    print(f"lines read right: {right}/{total}; fields read right: {fields_right}/{fields_total}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

