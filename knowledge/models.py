@@ -126,6 +126,8 @@ class ReadingExample:
     lang: str
     label: str
     also: Mapping[str, str] = field(default_factory=dict)
+    field: str = ""
+    """The field `label` is for (set for examples of a mixed file; else the file's field)."""
 
 
 READING_UNSURE = "unsure"

@@ -36,8 +36,41 @@ class ReadingFile:
     """(dotted path, example) in file order."""
 
 
+MIXED = "mixed"
+"""`mixed.<lang>.yaml`: answers of several clauses, each labelled with every field it answers."""
+
+
+def parse_mixed(doc: Doc, raw: Any, name: str) -> ReadingFile:
+    """A mixed file: `lang`, and `examples`, each `{text, labels: {field: choice}}`. Each example
+    is kept under its first labelled field, the others in `also` (fields not named: nothing)."""
+    data = doc.mapping(raw, "", ("lang", "examples"))
+    lang = get(data, "", "lang", doc.choice, LANGS, "language")
+    stem = name.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if lang is not None and stem != f"{MIXED}.{lang}":
+        doc.error("", f"a mixed reading file is named mixed.<lang>.yaml: expected mixed.{lang}.yaml")
+    examples: list[tuple[str, ReadingExample]] = []
+    for i, item in enumerate(get(data, "", "examples", doc.seq) or ()):
+        at = f"examples[{i}]"
+        entry = doc.mapping(item, at, ("text", "labels"))
+        text = get(entry, at, "text", doc.string)
+        labels: dict[str, str] = {}
+        for key, value in (get(entry, at, "labels", doc.dict_of) or {}).items():
+            choice = doc.ident(value, join(join(at, "labels"), key))
+            if choice is not None:
+                labels[str(key)] = choice
+        if text is None or not labels:
+            if text is not None:
+                doc.error(join(at, "labels"), "a mixed example names at least one field it answers")
+            continue
+        first, *rest = labels.items()
+        examples.append((at, ReadingExample(text, lang or "fr", first[1], dict(rest), first[0])))
+    return ReadingFile(doc, MIXED, lang, examples)
+
+
 def parse_reading(doc: Doc, raw: Any, name: str) -> ReadingFile:
     """`name` is the file name (`producer.fr.yaml`): it must agree with `field` and `lang`."""
+    if name.rsplit("/", 1)[-1].startswith(MIXED + "."):
+        return parse_mixed(doc, raw, name)
     data = doc.mapping(raw, "", ("field", "lang", "examples"))
     field_id = get(data, "", "field", doc.ident)
     lang = get(data, "", "lang", doc.choice, LANGS, "language")
@@ -83,6 +116,9 @@ def check_reading(files: list[ReadingFile], fields: tuple[CapacityField, ...]) -
         doc = file.doc
         if file.field is None or file.lang is None:
             continue
+        if file.field == MIXED:
+            _check_mixed(file, by_id, seen, out)
+            continue
         field = by_id.get(file.field)
         if field is None:
             doc.error("field", f"unknown capacity field '{file.field}' (capacity.yaml has: {', '.join(by_id)})")
@@ -110,6 +146,23 @@ def check_reading(files: list[ReadingFile], fields: tuple[CapacityField, ...]) -
                 doc.error(join("examples", choice), f"too few examples for '{choice}' in {file.lang}: "
                           f"{counts.get(choice, 0)}, at least {need} needed")
     return {field_id: tuple(items) for field_id, items in out.items()}
+
+
+def _check_mixed(file: ReadingFile, fields: Mapping[str, CapacityField], seen: dict[tuple[str, str], tuple[str, str]],
+                 out: dict[str, list[ReadingExample]]) -> None:
+    for path, example in file.examples:
+        labels = {example.field: example.label, **example.also}
+        ok = True
+        for field_id, choice in labels.items():
+            at = join(join(path, "labels"), field_id)
+            if field_id not in fields:
+                file.doc.error(at, f"unknown capacity field '{field_id}'")
+                ok = False
+            elif choice not in {c.id for c in fields[field_id].choices}:
+                file.doc.error(at, f"'{choice}' is not a choice of '{field_id}'")
+                ok = False
+        if ok:
+            out.setdefault(example.field, []).append(example)
 
 
 def _check_also(doc: Doc, path: str, example: ReadingExample, fields: Mapping[str, CapacityField],

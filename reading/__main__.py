@@ -21,6 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kb", help="knowledge base folder")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("cv", help="cross-validated thresholds and figures per field")
+    sub.add_parser("weights", help="compare embedding weights by cross-validation (slow)")
     evaluate = sub.add_parser("evaluate", help="score a labelled JSONL file")
     evaluate.add_argument("cases")
     evaluate.add_argument("--quiet", action="store_true", help="only the totals")
@@ -45,10 +46,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         for field_id, fm in reader.model.fields.items():
             f = fm.cv_figures
-            print(f"{field_id:18} free: t={f['free_threshold']:.3f} right {f['free_right']:.0f} wrong "
+            print(f"{field_id:18} choice acc {f['choice_accuracy']:.3f}  free: t={f['free_threshold']:.3f} route>={f['free_route']:.2f} right {f['free_right']:.0f} wrong "
                   f"{f['free_wrong']:.0f} asked {f['free_asked']:.0f} / {f['free_rows']:.0f}   answer: "
                   f"t={f['answer_threshold']:.3f} right {f['answer_right']:.0f} wrong {f['answer_wrong']:.0f} "
                   f"asked {f['answer_asked']:.0f} / {f['answer_rows']:.0f}")
+        return 0
+    if args.command == "weights":
+        from .model import compare_embed_weights
+
+        if reader.embedder is None:
+            print("no sentence embeddings installed: nothing to compare")
+            return 0
+        for weight, accuracy in compare_embed_weights(kb, reader.embedder).items():
+            print(f"embedding weight {weight:g}: mean choice accuracy {accuracy:.3f}")
         return 0
     if args.command == "read":
         found = reader.read(args.text, args.pending)

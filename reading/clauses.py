@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?;…]+(?!\d)|\n+")
 _CUT = re.compile(
     r"(?<!\d)[.!?;:…]+(?!\d)|\n+|(?<!\d),(?!\d)"  # stops and commas, not inside "1,5" or "1.5"
     r"|\s+(?=(?:mais|but|sauf que|par contre|cependant|pourtant|however|though|although|whereas|tandis que"
@@ -32,11 +33,20 @@ class Clause:
     """Span in the original text."""
 
 
+def sentences(text: str) -> list[Clause]:
+    """The sentences of `text` (cut only at stops and new lines), short fragments merged."""
+    return _pieces(text, _SENTENCE_END)
+
+
 def clauses(text: str) -> list[Clause]:
     """The clauses of `text`, in order, with their spans in `text`."""
+    return _pieces(text, _CUT)
+
+
+def _pieces(text: str, cuts: re.Pattern[str]) -> list[Clause]:
     pieces: list[tuple[int, int]] = []
     last = 0
-    for cut in _CUT.finditer(text):
+    for cut in cuts.finditer(text):
         if cut.end() > last:
             pieces.append((last, cut.end()))
             last = cut.end()

@@ -1,39 +1,41 @@
-"""One model per field, over clauses: does this clause answer the field, and with which choice.
+"""Which field a clause answers, and with which choice.
 
-Two stages per field, both logistic regressions on the same features:
+Two kinds of logistic regression, on the same features:
 
-- **relevance** (binary): the clause answers this field (a choice, or a dodge) or says
-  nothing about it. Trained on every reading example: the field's own are positive (its
-  ``nothing`` ones negative), another field's are negative unless their ``also`` answers this
-  one; another field's ``unsure`` clauses are left out ("on verra" dodges whatever was asked);
-  the out-of-scope requests are negative.
-- **choice** (multinomial): which choice, or ``unsure``, given that it answers the field.
-  Trained on the field's positives only, so the many "nothing" clauses cannot drown its
-  forty-odd examples per choice.
+- the **router** (one yes/no model per field): does the clause answer this field. Trained on
+  every reading example: a clause answers its file's field (unless it is one of that field's
+  ``nothing`` traps) and the fields its ``also`` names; every out-of-scope request answers
+  none. Yes/no per field rather than one softmax over fields, because a clause can answer
+  two ("personne ici n'a le temps": who, and how many hours): a softmax split it in two and
+  lost both (measured: 45-47 of 60 sample lines either way, the split being the commonest miss).
+- one **choice** model per field (multinomial over its choices and ``unsure``): which answer,
+  given that the clause answers this field. Trained on the field's positive clauses only, so
+  the many clauses about other things cannot drown its forty-odd examples per choice.
 
-In free text a choice's probability is relevance x choice; answering the field's own question,
-relevance is set aside (the client is answering it) and ``unsure`` counts as "I don't know".
+In free text a field is read from a clause when the router gives it at least the field's
+routing threshold and the choice model's best choice reaches its choice threshold. Answering
+the field's own question, the router is set aside (the client is answering it) and ``unsure``
+counts as "I don't know".
 
-Features (``reading.features``): TF-IDF word 1-3 grams on negation-marked clauses ("don't
-NOT_enjoy"), TF-IDF ``char_wb`` 2-5 grams, and the clause's multilingual sentence embedding
-times a weight, the weight chosen by 5-fold cross-validation of the choice stage among
-EMBED_WEIGHTS.
+Features (``reading.features``): TF-IDF word 1-3 grams on negation-marked clauses, TF-IDF
+``char_wb`` 2-5 grams, and the clause's multilingual sentence embedding times EMBED_WEIGHT.
 
-The acceptance thresholds come from 5-fold cross-validation when the model is fitted
-(`choose_threshold`): a reading is accepted only where, out of fold, accepting costs less than
-asking. A wrong value costs ``WRONG_COST`` questions: it silently flips the advice, the worst
-failure the bot can have, while a question asked costs the client a few seconds.
+Thresholds come from 5-fold cross-validation when the model is fitted (`choose_thresholds`):
+a reading is accepted only where, out of fold, accepting costs less than asking. A wrong value
+costs ``WRONG_COST`` questions: it silently flips the advice, the worst failure the bot can
+have, while a question asked costs the client a few seconds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from knowledge.models import READING_NOTHING, READING_UNSURE, KnowledgeBase
 
@@ -43,84 +45,99 @@ from .features import FeatureSpace, masked
 WRONG_COST = 3.0
 """A wrong reading costs this many questions (see the module docstring)."""
 THRESHOLD_GRID = tuple(round(float(x), 3) for x in np.arange(0.30, 0.951, 0.025))
+ROUTE_GRID = tuple(round(float(x), 3) for x in np.arange(0.05, 0.901, 0.05))
+EMBED_WEIGHT = 2.0
+"""How much the sentence embedding counts beside the n-grams. Chosen by 5-fold cross-validation
+of the choice models (`python -m reading weights`); fixed here rather than re-chosen at every
+fit, which tripled fitting time."""
 EMBED_WEIGHTS = (1.0, 2.0, 3.0)
 FOLDS = 5
-C_RELEVANCE = 10.0
-C_CHOICE = 10.0
+C = 10.0
 
 
 @dataclass(frozen=True)
 class Clause:
-    """A training clause: what the model sees (masked) and the client's words (raw)."""
+    """A training clause: what the model sees (masked), the client's words (raw), its labels."""
 
     masked: str
     raw: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Field id -> choice, ``unsure`` or ``nothing`` (fields not named say nothing)."""
+
+    def answers(self, field_id: str) -> bool:
+        return self.labels.get(field_id, READING_NOTHING) != READING_NOTHING
+
+    def label(self, field_id: str) -> str:
+        return self.labels.get(field_id, READING_NOTHING)
 
 
-@dataclass(frozen=True)
-class FieldData:
-    clauses: tuple[Clause, ...]
-    labels: tuple[str, ...]
-
-
-def training_data(kb: KnowledgeBase) -> dict[str, FieldData]:
-    """Per field with examples: its clauses and their labels (see the module docstring)."""
-    labelled: dict[str, dict[str, str]] = {}
+def training_clauses(kb: KnowledgeBase) -> list[Clause]:
+    """Every reading example (merged by masked text) and every out-of-scope request."""
+    labels: dict[str, dict[str, str]] = {}
     raw_of: dict[str, str] = {}
     for field_id, examples in kb.reading.items():
         for example in examples:
             key = masked(example.text, kb)
+            if not _has_words(key):
+                continue  # "2-3 h" alone: the quantity reader's job, no words to learn from
             raw_of.setdefault(key, example.text)
-            labels = labelled.setdefault(key, {})
-            labels.setdefault(field_id, example.label)
+            merged = labels.setdefault(key, {})
+            merged.setdefault(example.field or field_id, example.label)
             for other, choice in example.also.items():
-                labels.setdefault(other, choice)
-    extra = {masked(t, kb): t for lang in kb.out_of_scope.values() for t in lang}
-    out: dict[str, FieldData] = {}
-    for field_id in kb.reading:
-        clauses, labels = [], []
-        for key, per_field in labelled.items():
-            label = per_field.get(field_id)
-            if label is None and READING_UNSURE in per_field.values():
-                continue
-            clauses.append(Clause(key, raw_of[key]))
-            labels.append(label or READING_NOTHING)
-        for key, raw in extra.items():
-            if key not in labelled:
-                clauses.append(Clause(key, raw))
-                labels.append(READING_NOTHING)
-        out[field_id] = FieldData(tuple(clauses), tuple(labels))
-    return out
+                merged[other] = choice
+    for lang in kb.out_of_scope.values():
+        for text in lang:
+            key = masked(text, kb)
+            if key not in labels:
+                raw_of[key] = text
+                labels[key] = {}
+    return [Clause(key, raw_of[key], labels[key]) for key in sorted(labels)]
+
+
+def _has_words(masked_text: str) -> bool:
+    return any(word.isalpha() and not word.startswith("qty") for word in masked_text.split())
+
+
+@dataclass
+class ChoiceModel:
+    classes: tuple[str, ...]
+    coef: np.ndarray
+    intercept: np.ndarray
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return _softmax(np.asarray(X @ self.coef.T) + self.intercept)
 
 
 @dataclass
 class FieldModel:
-    """A fitted field: both stages' weights and the two thresholds."""
+    """A fitted field: its choice model and thresholds."""
 
-    classes: tuple[str, ...]
-    """The choice stage's classes: the field's choices (those with examples) and ``unsure``."""
-    choice_coef: np.ndarray
-    choice_intercept: np.ndarray
-    relevance_coef: np.ndarray
-    relevance_intercept: float
+    choice: ChoiceModel
     threshold: float
-    """Free text: accept a choice whose relevance x choice probability reaches this."""
+    """Free text: accept a choice whose probability reaches this..."""
+    route_threshold: float
+    """...in a clause the router gives this field at least this much."""
     answer_threshold: float
     """An answer to this field's own question: accept a choice whose probability reaches this."""
     cv_figures: Mapping[str, float]
 
-    def probabilities(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """(relevance per row, choice probabilities per row and class)."""
-        relevance = 1.0 / (1.0 + np.exp(-(np.asarray(X @ self.relevance_coef).ravel() + self.relevance_intercept)))
-        return relevance, _softmax(np.asarray(X @ self.choice_coef.T) + self.choice_intercept)
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.choice.classes
 
 
 @dataclass
 class ReaderModel:
-    """The feature space (shared) and one FieldModel per field."""
+    """The feature space, the router and one FieldModel per field."""
 
     space: FeatureSpace
+    router: Router
     fields: dict[str, FieldModel]
+
+    def route(self, X: sp.csr_matrix) -> dict[str, np.ndarray]:
+        """Field id -> the router's probability per row."""
+        probs = self.router.probabilities(X)
+        return {c: probs[:, i] for i, c in enumerate(self.router.fields)}
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -129,109 +146,163 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return np.asarray(exp / exp.sum(axis=1, keepdims=True))
 
 
-def _relevance_model() -> LogisticRegression:
-    return LogisticRegression(C=C_RELEVANCE, class_weight="balanced", solver="liblinear")
+def _regression() -> LogisticRegression:
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
 
 
-def _choice_model() -> LogisticRegression:
-    return LogisticRegression(C=C_CHOICE, class_weight="balanced", max_iter=2000)
+@dataclass
+class Router:
+    """One yes/no model per field (a clause may answer several: "personne ici n'a le temps")."""
+
+    fields: tuple[str, ...]
+    coef: np.ndarray
+    intercept: np.ndarray
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(1.0 / (1.0 + np.exp(-(np.asarray(X @ self.coef.T) + self.intercept))))
+
+
+def _fit_router(X: sp.csr_matrix, clauses: Sequence[Clause], rows: np.ndarray, fields: Sequence[str]) -> Router:
+    coef, intercept = [], []
+    for f in fields:
+        target = np.asarray([int(clauses[i].answers(f)) for i in rows])
+        model = LogisticRegression(C=C, class_weight="balanced", solver="liblinear").fit(X[rows], target)
+        coef.append(model.coef_.ravel())
+        intercept.append(float(model.intercept_[0]))
+    return Router(tuple(fields), np.vstack(coef), np.asarray(intercept))
+
+
+def _fit_choice(X: sp.csr_matrix, clauses: Sequence[Clause], rows: np.ndarray, field_id: str) -> ChoiceModel:
+    keep = [i for i in rows if clauses[i].answers(field_id)]
+    model = _regression().fit(X[keep], [clauses[i].label(field_id) for i in keep])
+    return ChoiceModel(tuple(str(c) for c in model.classes_), model.coef_.copy(), model.intercept_.copy())
 
 
 def fit(kb: KnowledgeBase, embedder: Embedder | None, *, folds: int = FOLDS, seed: int = 0) -> ReaderModel:
-    """Fit every field's two stages; choose the embedding weight and the thresholds by CV."""
-    data = training_data(kb)
-    every = {c.masked: c for d in data.values() for c in d.clauses}
-    space = FeatureSpace.fit([c.masked for c in every.values()], embedder)
+    """Fit the router and every field's choice model; choose the thresholds by CV."""
+    clauses = training_clauses(kb)
+    fields = tuple(f.id for f in kb.capacity if f.id in kb.reading)
+    space = FeatureSpace.fit([c.masked for c in clauses], embedder)
     if embedder is not None:
-        embedder.encode([c.raw for c in every.values()])
+        embedder.encode([c.raw for c in clauses])
         embedder.save()
-    space.embed_weight = _choose_embed_weight(space, embedder, data, folds, seed) if embedder else 0.0
-    fields = {}
-    for field_id, field_data in data.items():
-        X = space.matrix([c.masked for c in field_data.clauses], [c.raw for c in field_data.clauses], embedder)
-        choices = tuple(c.id for c in kb.field(field_id).choices)
-        fields[field_id] = _fit_field(X, np.asarray(field_data.labels), choices, folds, seed)
-    return ReaderModel(space, fields)
+    space.embed_weight = EMBED_WEIGHT if embedder else 0.0
+    with threadpool_limits(1):  # many small fits: threaded BLAS only adds contention (8x CPU here)
+        X = space.matrix([c.masked for c in clauses], [c.raw for c in clauses], embedder)
+        every = np.arange(len(clauses))
+        router = _fit_router(X, clauses, every, fields)
+        choice = {f: _fit_choice(X, clauses, every, f) for f in fields}
+        route_oof, choice_oof = _out_of_fold(X, clauses, fields, folds, seed)
+        models = {}
+        for f in fields:
+            cf = {f"choice_{k}": v for k, v in _choice_only(choice_oof[f], clauses, f).items()}
+            models[f] = _field_model(kb, f, choice[f], route_oof[f], choice_oof[f], clauses, cf)
+    return ReaderModel(space, router, models)
 
 
-def _positives(y: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(y != READING_NOTHING)
+def _out_of_fold(X: sp.csr_matrix, clauses: Sequence[Clause], fields: Sequence[str], folds: int,
+                 seed: int) -> tuple[dict[str, np.ndarray], dict[str, tuple[tuple[str, ...], np.ndarray]]]:
+    """Out-of-fold router probability per field, and choice probabilities per field."""
+    strata = [next((f for f in fields if c.answers(f)), READING_NOTHING) for c in clauses]
+    route = {f: np.zeros(len(clauses)) for f in fields}
+    classes = {f: tuple(sorted({c.label(f) for c in clauses if c.answers(f)})) for f in fields}
+    choice = {f: np.zeros((len(clauses), len(classes[f]))) for f in fields}
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, strata):
+        router = _fit_router(X, clauses, train, fields)
+        probs = router.probabilities(X[test])
+        for f in fields:
+            route[f][test] = probs[:, router.fields.index(f)]
+            model = _fit_choice(X, clauses, train, f)
+            cols = [classes[f].index(c) for c in model.classes]
+            choice[f][np.ix_(test, cols)] = model.probabilities(X[test])
+    return route, {f: (classes[f], choice[f]) for f in fields}
 
 
-def _choose_embed_weight(space: FeatureSpace, embedder: Embedder | None, data: Mapping[str, FieldData],
-                         folds: int, seed: int) -> float:
-    """The weight of EMBED_WEIGHTS with the best mean out-of-fold choice accuracy over fields."""
-    scores = []
-    for weight in EMBED_WEIGHTS:
-        space.embed_weight = weight
-        accuracy = []
-        for field_data in data.values():
-            y = np.asarray(field_data.labels)
-            pos = _positives(y)
-            X = space.matrix([field_data.clauses[i].masked for i in pos], [field_data.clauses[i].raw for i in pos],
-                             embedder)
-            predicted = np.empty(len(pos), dtype=object)
-            for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y[pos]):
-                predicted[test] = _choice_model().fit(X[train], y[pos][train]).predict(X[test])
-            accuracy.append(float(np.mean(predicted == y[pos])))
-        scores.append(float(np.mean(accuracy)))
-    return EMBED_WEIGHTS[int(np.argmax(scores))]
+def _field_model(kb: KnowledgeBase, field_id: str, choice: ChoiceModel, route: np.ndarray,
+                 oof: tuple[tuple[str, ...], np.ndarray], clauses: Sequence[Clause],
+                 extra: Mapping[str, float]) -> FieldModel:
+    choices = tuple(c.id for c in kb.field(field_id).choices)
+    classes, probs = oof
+    truth = np.asarray([c.label(field_id) for c in clauses])
+    (threshold, route_threshold), free = choose_thresholds(route, probs, truth, classes, choices, answer=False)
+    (answer_threshold, _), answer = choose_thresholds(route, probs, truth, classes, choices, answer=True)
+    figures = {**{f"free_{k}": v for k, v in free.items()}, **{f"answer_{k}": v for k, v in answer.items()}, **extra}
+    return FieldModel(choice, threshold, route_threshold, answer_threshold, figures)
 
 
-def _fit_field(X: sp.csr_matrix, y: np.ndarray, choices: tuple[str, ...], folds: int, seed: int) -> FieldModel:
-    pos = _positives(y)
-    relevant = (y != READING_NOTHING).astype(int)
-    relevance = _relevance_model().fit(X, relevant)
-    choice = _choice_model().fit(X[pos], y[pos])
-    classes = tuple(str(c) for c in choice.classes_)
-    oof_rel = np.zeros(len(y))
-    oof_choice = np.zeros((len(y), len(classes)))
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
-        oof_rel[test] = _relevance_model().fit(X[train], relevant[train]).predict_proba(X[test])[:, 1]
-        train_pos = train[y[train] != READING_NOTHING]
-        fold = _choice_model().fit(X[train_pos], y[train_pos])
-        cols = [classes.index(str(c)) for c in fold.classes_]
-        oof_choice[np.ix_(test, cols)] = fold.predict_proba(X[test])
-    threshold, free = choose_threshold(oof_rel, oof_choice, y, classes, choices, answer=False)
-    answer_threshold, answer = choose_threshold(oof_rel, oof_choice, y, classes, choices, answer=True)
-    figures = {**{f"free_{k}": v for k, v in free.items()}, **{f"answer_{k}": v for k, v in answer.items()}}
-    return FieldModel(classes, choice.coef_.copy(), choice.intercept_.copy(), relevance.coef_.ravel().copy(),
-                      float(relevance.intercept_[0]), threshold, answer_threshold, figures)
+def _choice_only(oof: tuple[tuple[str, ...], np.ndarray], clauses: Sequence[Clause], field_id: str) -> dict[str, float]:
+    classes, probs = oof
+    rows = [i for i, c in enumerate(clauses) if c.answers(field_id)]
+    predicted = [classes[int(np.argmax(probs[i]))] for i in rows]
+    right = sum(p == clauses[i].label(field_id) for p, i in zip(predicted, rows, strict=True))
+    return {"accuracy": right / len(rows) if rows else 0.0}
 
 
-def decide(relevance: float, row: np.ndarray, classes: Sequence[str], choices: Sequence[str], threshold: float,
-           answer: bool) -> tuple[str | None, float]:
-    """The label one clause gives: a choice (probability at or above the threshold), ``unsure``
-    (answer mode only), or None; with its probability."""
+def decide(route: float, row: np.ndarray, classes: Sequence[str], choices: Sequence[str], threshold: float,
+           route_threshold: float | None) -> tuple[str | None, float]:
+    """The label one clause gives a field: a choice (its probability at or above `threshold`, in
+    a clause routed to the field with at least `route_threshold`), ``unsure`` when answering
+    (`route_threshold` None: the client is answering this field), or None; with the choice's
+    probability."""
     best = int(np.argmax(row))
-    label = classes[best]
-    p = float(row[best]) if answer else float(row[best]) * relevance
+    label, p = classes[best], float(row[best])
+    answering = route_threshold is None
+    if not answering and route < route_threshold:  # type: ignore[operator]
+        return None, p
     if label in choices:
         return (label, p) if p >= threshold else (None, p)
-    if label == READING_UNSURE and answer:
+    if label == READING_UNSURE and answering:
         return label, p
     return None, p
 
 
-def choose_threshold(oof_rel: np.ndarray, oof_choice: np.ndarray, y: np.ndarray, classes: Sequence[str],
-                     choices: Sequence[str], answer: bool) -> tuple[float, dict[str, float]]:
-    """The threshold of THRESHOLD_GRID with the lowest cost out of fold, and its figures."""
-    rows = [i for i, label in enumerate(y) if not answer or label != READING_NOTHING]
-    best: tuple[float, float, dict[str, float]] | None = None
-    for t in THRESHOLD_GRID:
-        right = wrong = asked = 0
-        for i in rows:
-            label, _ = decide(float(oof_rel[i]), oof_choice[i], classes, choices, t, answer)
-            truth = str(y[i])
-            if label == truth:
-                right += 1
-            elif label in choices:
-                wrong += 1
-            elif truth in choices:
-                asked += 1
-        cost = WRONG_COST * wrong + asked
-        figures = {"right": right, "wrong": wrong, "asked": asked, "rows": len(rows)}
-        if best is None or cost < best[0]:
-            best = (cost, t, figures)
+def choose_thresholds(route: np.ndarray, probs: np.ndarray, truth: np.ndarray, classes: Sequence[str],
+                      choices: Sequence[str], answer: bool) -> tuple[tuple[float, float], dict[str, float]]:
+    """(choice threshold, routing threshold) on the grids with the lowest cost out of fold, and
+    the figures there. When answering, only the clauses that answer the field count and routing
+    is set aside."""
+    rows = np.asarray([i for i, t in enumerate(truth) if not answer or t != READING_NOTHING])
+    truth = truth[rows]
+    best_col = np.argmax(probs[rows], axis=1)
+    label = np.asarray(classes)[best_col]
+    p = probs[rows, best_col]
+    routed = route[rows]
+    is_choice = np.isin(label, choices)
+    truth_is_choice = np.isin(truth, choices)
+    best: tuple[float, tuple[float, float], dict[str, float]] | None = None
+    for r in (0.0,) if answer else ROUTE_GRID:
+        for t in THRESHOLD_GRID:
+            accepted = is_choice & (p >= t) & (routed >= r)
+            right = int(np.sum(accepted & (label == truth)))
+            wrong = int(np.sum(accepted & (label != truth)))
+            asked = int(np.sum(~accepted & truth_is_choice))
+            cost = WRONG_COST * wrong + asked
+            if best is None or cost < best[0]:
+                best = (cost, (t, r), {"right": right, "wrong": wrong, "asked": asked, "rows": len(rows),
+                                        "threshold": t, "route": r})
     assert best is not None
-    return best[1], {**best[2], "threshold": best[1]}
+    return best[1], best[2]
+
+
+def compare_embed_weights(kb: KnowledgeBase, embedder: Embedder, folds: int = FOLDS,
+                          seed: int = 0) -> dict[float, float]:
+    """Mean out-of-fold choice accuracy over fields for each of EMBED_WEIGHTS and none (to
+    re-derive EMBED_WEIGHT after large changes to the examples)."""
+    clauses = training_clauses(kb)
+    fields = tuple(f.id for f in kb.capacity if f.id in kb.reading)
+    space = FeatureSpace.fit([c.masked for c in clauses], embedder)
+    out = {}
+    with threadpool_limits(1):
+        for weight in (0.0, *EMBED_WEIGHTS):
+            space.embed_weight = weight
+            X = space.matrix([c.masked for c in clauses], [c.raw for c in clauses], embedder)
+            accuracy = []
+            for f in fields:
+                rows = np.asarray([i for i, c in enumerate(clauses) if c.answers(f)])
+                y = np.asarray([clauses[i].label(f) for i in rows])
+                predicted = np.empty(len(rows), dtype=object)
+                for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(rows, y):
+                    predicted[test] = _regression().fit(X[rows[train]], y[train]).predict(X[rows[test]])
+                accuracy.append(float(np.mean(predicted == y)))
+            out[weight] = float(np.mean(accuracy))
+    return out

@@ -18,10 +18,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from knowledge.models import READING_UNSURE, CapacityField, KnowledgeBase
 from knowledge.text import normalise
 
-from .clauses import clauses
+from .clauses import clauses, sentences
 from .features import mask_quantities
 from .embed import Embedder
 from .model import ReaderModel, decide
@@ -31,6 +33,9 @@ from .quantities import AMOUNT, COUNT, HOURS, Quantity, quantities
 from .textmap import normalise_with_map, original_span
 
 RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount"}
+SHORT_ANSWER_WORDS = 3
+""""moi", "personne", "aucun": a short answer to a question answers that question only (the same
+words would answer "who writes" and "who answers requests" alike)."""
 """Quantity kind -> the Choice attribute holding its [low, high) ranges."""
 _BARE = re.compile(r"^(?:environ|about|around|genre|mettons|maybe|peut-etre|~|a peu pres|approx\w*)?\s*(?P<n>.+?)"
                    r"\s*(?:\$|€|h|heures?|hours?|max|tops|maximum)?$")
@@ -97,7 +102,8 @@ class CapacityReader:
         if pending is not None:
             self._bare_number(norm, pending, text, candidates)
         spans = self._clause_spans(text, origin)
-        self._from_models(spans, norm, found, pending, candidates, unsure)
+        only = pending if pending is not None and len(norm.split()) <= SHORT_ANSWER_WORDS else None
+        self._from_models(spans, norm, found, pending, candidates, unsure, only)
         answers = {f: self._best(f, items) for f, items in candidates.items()}
         for field_id in list(unsure):
             if field_id in answers:
@@ -139,16 +145,22 @@ class CapacityReader:
             out.setdefault(pending, []).append((0, Reading(pending, choice, 1.0, text.strip(), "number")))
 
     def _clause_spans(self, text: str, origin: list[int]) -> list[tuple[int, int, str]]:
-        """Each clause as (start, end) in normalised text, with the client's words."""
+        """Each clause, and each sentence of several clauses, as (start, end) in normalised text
+        with the client's words. Both views: a clause is read without its neighbours' noise, a
+        sentence with their context ("We just hired a part-time employee, 20 hours a week")."""
+        views = clauses(text)
+        seen = {(c.start, c.end) for c in views}
+        views += [s for s in sentences(text) if (s.start, s.end) not in seen]
         spans = []
-        for clause in clauses(text):
-            idx = [i for i, o in enumerate(origin) if clause.start <= o < clause.end]
+        for piece in views:
+            idx = [i for i, o in enumerate(origin) if piece.start <= o < piece.end]
             if idx:
-                spans.append((idx[0], idx[-1] + 1, clause.text))
+                spans.append((idx[0], idx[-1] + 1, piece.text))
         return spans
 
     def _from_models(self, spans: list[tuple[int, int, str]], norm: str, found: list[Quantity], pending: str | None,
-                     out: dict[str, list[tuple[int, Reading]]], unsure: dict[str, Reading]) -> None:
+                     out: dict[str, list[tuple[int, Reading]]], unsure: dict[str, Reading],
+                     only: str | None = None) -> None:
         modelled = set(self.model.fields) if self.model else set()
         clause_texts = []
         for a, b, _ in spans:
@@ -157,13 +169,18 @@ class CapacityReader:
             clause_texts.append(mask_quantities(norm[a:b], inside))
         if self.model and clause_texts:
             X = self.model.space.matrix(clause_texts, [words for _, _, words in spans], self.embedder)
+            routes = self.model.route(X)
             for field_id, fm in self.model.fields.items():
+                if only is not None and field_id != only:
+                    continue
                 choices = tuple(c.id for c in self.kb.field(field_id).choices)
                 answer = field_id == pending
-                relevance, rows = fm.probabilities(X)
+                rows = fm.choice.probabilities(X)
+                route = routes.get(field_id, np.zeros(len(spans)))
                 threshold = fm.answer_threshold if answer else fm.threshold
-                for (a, _b, words), rel, row in zip(spans, relevance, rows, strict=True):
-                    label, p = decide(float(rel), row, fm.classes, choices, threshold, answer)
+                needed = None if answer else fm.route_threshold
+                for (a, _b, words), routed, row in zip(spans, route, rows, strict=True):
+                    label, p = decide(float(routed), row, fm.classes, choices, threshold, needed)
                     if label == READING_UNSURE:
                         unsure.setdefault(field_id, Reading(field_id, label, p, words, "model"))
                     elif label is not None:
