@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import MIGRATIONS, SchemaTooNewError, SqliteStore
+from storage import MIGRATIONS, SqliteStore, StoreError
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -234,8 +234,9 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     conn.close()
-    with pytest.raises(SchemaTooNewError):
+    with pytest.raises(StoreError) as caught:
         SqliteStore(str(path))
+    assert caught.value.kind == "too_new" and caught.value.values["found"] == len(MIGRATIONS) + 1
 
 
 def test_file_database_survives_reopening(tmp_path: Path) -> None:
