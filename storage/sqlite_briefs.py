@@ -64,7 +64,8 @@ def forget_briefs(conn: sqlite3.Connection, *, brief_where: str, brief_params: l
     never its latest. Returns briefs plus versions deleted individually.
     """
     ids = [row[0] for row in conn.execute(
-        f"SELECT id FROM briefs AS b WHERE ({brief_where}) OR key IN (SELECT key FROM conversations WHERE {conv_where})",
+        f"SELECT id FROM briefs AS b WHERE ({brief_where}) "
+        f"OR key IN (SELECT key FROM conversations WHERE {conv_where})",
         (*brief_params, *conv_params))]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]

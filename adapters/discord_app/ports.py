@@ -19,7 +19,8 @@ class Advisor(Protocol):
     ) -> list[Reply]: ...
 
     def handle(
-        self, key: str, text: str, *, user_id: str, guild_id: str = "", lang: str | None = None
+        self, key: str, text: str, *, user_id: str, guild_id: str = "", lang: str | None = None,
+        turn: int | None = None,
     ) -> list[Reply]: ...
 
     def turn(self, key: str) -> int: ...
@@ -33,10 +34,11 @@ class Store(Protocol):
     def set_setting(self, scope: str, key: str, value: str) -> None: ...
 
     def list_briefs(self, *, guild_id: str | None = ..., user_id: str | None = ..., limit: int = ...) -> list[Any]:
-        """Newest first; records with id, user_id, guild_id, request, markdown, created_at."""
+        """Newest first, each at its latest version; records with id, user_id, guild_id, request,
+        markdown, created_at, version and versions (the latest version number)."""
         ...
 
-    def get_brief(self, brief_id: int) -> Any: ...
+    def get_brief(self, brief_id: int, version: int | None = None) -> Any: ...
 
 
 class Runtime(Protocol):
