@@ -21,6 +21,8 @@ after the advice shows the last one again.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from dataclasses import replace
 from typing import Any, Callable, Protocol, Sequence
 
@@ -39,8 +41,11 @@ class Classifier(Protocol):
     def classify(self, text: str) -> ClassificationLike: ...
 
 
-MAX_ATTEMPTS = 3
-"""How many times a message is run again after another process saved the conversation first."""
+MAX_ATTEMPTS = 5
+"""How many times a message is tried when another process keeps saving the conversation first."""
+BACKOFF_SECONDS = 0.004
+"""Up to this much (times the attempt) of random wait before trying again: two processes that
+collided once should not collide again in lockstep."""
 STAGES = ("request", "clarify", "objective", "capacity", "done")
 
 
@@ -149,6 +154,7 @@ class AdvisorService:
                                              user_id=user_id, guild_id=guild_id, brief=draft, gaps=gaps)
             except ConversationConflict as conflict:
                 log.info("conversation %s saved elsewhere meanwhile (%s): running the message again", key, conflict)
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * (attempt + 1)))
                 continue
             replies = _with_brief(replies, saved.brief or shown)
             if attempt:

@@ -280,3 +280,24 @@ def test_failed_write_leaves_nothing_behind(store: SqliteStore) -> None:
     assert store.load_conversation("bad") is None
     store.save_conversation("good", {"x": 1})  # and the store still works
     assert store.load_conversation("good") == {"x": 1}
+
+
+def test_version_2_database_migrates_keeping_brief_ids_and_their_counter(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:2]:
+        conn.executescript(script)
+    for n in (1, 2, 3):
+        conn.execute("INSERT INTO briefs (key, user_id, guild_id, lang, request, markdown, data, created_at) "
+                     "VALUES ('k', 'u', '', 'fr', 'un blogue', ?, '{}', '2024-01-01T00:00:00.000000Z')", (f"# {n}",))
+    conn.execute("DELETE FROM briefs WHERE id = 3")  # forgotten: its number must never come back
+    conn.execute("INSERT INTO conversations VALUES ('k', '{}', 'u', '', '2024-01-01T00:00:00.000000Z')")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with SqliteStore(str(path)) as store:
+        assert [(b.id, b.markdown, b.version, b.versions) for b in store.list_briefs()] == [
+            (2, "# 2", 1, 1), (1, "# 1", 1, 1)]
+        assert store.load_turn("k") is not None and store.load_turn("k").revision == 1  # type: ignore[union-attr]
+        assert brief(store) == 4
+        assert store.identity()
