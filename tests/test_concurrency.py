@@ -13,7 +13,7 @@ from knowledge import load_knowledge_base
 from storage import SqliteStore
 from tests.test_service_console import CACHE, ROOT, shared_classifier_cache  # noqa: F401 - fixture
 
-MESSAGES = 150
+MESSAGES = 100
 
 
 def test_two_consoles_on_one_session_lose_no_turn_silently(tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ def test_two_consoles_on_one_session_lose_no_turn_silently(tmp_path: Path) -> No
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     for proc in procs:  # both are up (the intro is printed after the store and folder are ready)
         assert proc.stdout is not None and proc.stdout.readline()
-    lines = "".join(f"help\n" for _ in range(MESSAGES))
+    lines = "help\n" * MESSAGES
     for proc in procs:  # then both type as fast as they can
         assert proc.stdin is not None
         proc.stdin.write(lines)
