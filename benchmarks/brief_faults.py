@@ -23,7 +23,8 @@ Then, in this process:
    turn without its brief); every `brief-N.md` present is complete (equal to the database);
 2. restart (the console's start with no input): every brief has its complete file, no
    temporary file is left;
-3. the user retypes the message if it was lost: exactly one brief for the intake, with its file.
+3. if the conversation is not at the advice, the user retypes the message they got no answer
+   to: in every case, exactly one brief for the intake, with its file.
 
 Prints one line per kill point; exits 1 if any check failed. tests/test_brief_faults.py
 runs every point with a scripted classifier (a fraction of a second each).
@@ -176,7 +177,8 @@ def run_point(point: str, kb: Any, classifier: Any, messages: list[str], workdir
     service = _service(kb, classifier, db)
     _console(service, [], folder)  # restart
     problems += [f"after restart: {p}" for p in _check_files(service.store, folder, temp_allowed=False)]
-    if briefs == 0:
+    state = service.current(KEY)
+    if state is None or state.stage != "done":
         _console(service, [messages[-1]], folder)  # the user retypes the message they got no answer to
     final = service.store.list_briefs(limit=100)
     if len(final) != 1:
