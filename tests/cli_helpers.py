@@ -1,0 +1,87 @@
+"""Driving `bot.py` as a user would, in-process (fast) or as a real process (when the fault
+needs one: a file-size limit, a read-only file for a root user, bytes that are not UTF-8).
+
+`bot.main(argv)` in-process is the real command: the same parsing, runtime and output;
+only the process boundary is missing, so tests use a subprocess where that boundary matters.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_PR_CAPBSET_DROP = 24
+_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def said(self) -> str:
+        return self.out + self.err
+
+
+def run_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "",
+             env: dict[str, str] | None = None) -> Run:
+    """`python bot.py ARGV` in this process, with piped `stdin` and extra environment."""
+    import bot
+
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8"))
+    capsys.readouterr()
+    code = bot.main(list(argv))
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+def without_root_powers() -> None:
+    """In a child process: a root user stops bypassing file permissions (as in a container
+    running as root, the permission faults a normal user meets become testable)."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def run_bot(args: Sequence[str | bytes], *, tmp: Path, cache: str, stdin: str = "", env: dict[str, str] | None = None,
+            preexec: Callable[[], None] | None = None) -> Run:
+    """`python bot.py ARGS` as a real process (arguments may be bytes: not UTF-8)."""
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_CACHE_HOME": cache, "PLANFIRST_DB": str(tmp / "cli.sqlite3")}
+    done = subprocess.run([sys.executable, "bot.py", *args], input=stdin.encode("utf-8"), capture_output=True,
+                          cwd=ROOT, env={**base, **(env or {})}, timeout=120, check=False, preexec_fn=preexec)
+    return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
+
+
+def dump(db: Path) -> list[str]:
+    """Every committed row of a database, to show that a failed command wrote nothing."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def no_traceback(run: Run) -> bool:
+    return "Traceback" not in run.said
