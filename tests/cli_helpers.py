@@ -30,6 +30,8 @@ class Run:
     code: int
     out: str
     err: str
+    raw_out: bytes = b""
+    """Standard output as bytes (subprocesses only): to check it is valid UTF-8."""
 
     @property
     def said(self) -> str:
@@ -67,7 +69,8 @@ def run_bot(args: Sequence[str | bytes], *, tmp: Path, cache: str, stdin: str = 
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_CACHE_HOME": cache, "PLANFIRST_DB": str(tmp / "cli.sqlite3")}
     done = subprocess.run([sys.executable, "bot.py", *args], input=stdin.encode("utf-8"), capture_output=True,
                           cwd=ROOT, env={**base, **(env or {})}, timeout=120, check=False, preexec_fn=preexec)
-    return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
+    return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"),
+               done.stdout)
 
 
 def dump(db: Path) -> list[str]:

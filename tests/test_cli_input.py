@@ -66,7 +66,7 @@ def test_advise_output_is_valid_utf8_json_whatever_bytes_the_request_has(tmp_pat
     run = run_bot(["advise", b"on veut un blogue \xff\xfe caf\xe9", "--profile", b"personne \xc3", "--json"],
                   tmp=tmp_path, cache=cli_cache)
     assert run.code == 0 and no_traceback(run), run.err
-    data = json.loads(run.out)  # run.out was decoded strictly below
+    data = json.loads(run.raw_out.decode("utf-8"))  # strictly: invalid UTF-8 raises here
     assert data["topics"][0]["id"] == "blog"
 
 
@@ -84,18 +84,21 @@ def test_env_file_that_is_not_utf8(capsys, monkeypatch, tmp_path: Path) -> None:
 
 def test_stored_escape_sequences_never_reach_the_terminal(capsys, monkeypatch, db: Path) -> None:
     intake(capsys, monkeypatch, db, f"on veut un blogue {ESCAPES}")
+    with SqliteStore(str(db)) as store:  # a brief whose Markdown holds them (saved before quotes were inert)
+        store.save_brief(key="old", user_id="ana", guild_id="", lang="fr", request=f"vieux {ESCAPES}",
+                         markdown=f"# Brief\n> vieux {ESCAPES} pwned\n", data={})
     run = run_main(capsys, monkeypatch, "--console", "--session", "bob", "--db", str(db),
                    stdin=f"mon imprimante {ESCAPES} est brisée\nun truc {ESCAPES} web\n")
     assert "\x1b" not in run.out
     with SqliteStore(str(db)) as store:  # kept as typed: the client's words are evidence
-        assert ESCAPES in store.list_briefs()[0].request
+        assert ESCAPES in store.list_briefs()[1].request
         assert any(ESCAPES in gap.text for gap in store.list_gaps())
-    for argv in (["briefs"], ["briefs", "1"], ["gaps"]):
+    for argv in (["briefs"], ["briefs", "1"], ["briefs", "2"], ["gaps"]):
         run = run_main(capsys, monkeypatch, *argv, "--db", str(db))
         assert run.code == 0, run.err
+        assert "pwned" in run.out or argv == ["gaps"]
         for control in ("\x1b", "\x07", "\x9b"):
             assert control not in run.out, (argv, run.out)
-        assert "pwned" in run.out or argv == ["gaps"] or argv == ["briefs"]
 
 
 def live_markup(markdown: str) -> list[str]:
