@@ -40,6 +40,8 @@ class Store(Protocol):
 
     def get_brief(self, brief_id: int, version: int | None = None) -> Any: ...
 
+    def brief_versions(self, brief_id: int) -> list[Any]: ...
+
 
 class Runtime(Protocol):
     kb: KnowledgeBase
