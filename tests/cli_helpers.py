@@ -66,7 +66,8 @@ def without_root_powers() -> None:
 def run_bot(args: Sequence[str | bytes], *, tmp: Path, cache: str, stdin: str = "", env: dict[str, str] | None = None,
             preexec: Callable[[], None] | None = None) -> Run:
     """`python bot.py ARGS` as a real process (arguments may be bytes: not UTF-8)."""
-    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_CACHE_HOME": cache, "PLANFIRST_DB": str(tmp / "cli.sqlite3")}
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_CACHE_HOME": cache,
+            "PLANFIRST_DB": str(tmp / "cli.sqlite3")}
     done = subprocess.run([sys.executable, "bot.py", *args], input=stdin.encode("utf-8"), capture_output=True,
                           cwd=ROOT, env={**base, **(env or {})}, timeout=120, check=False, preexec_fn=preexec)
     return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"),
