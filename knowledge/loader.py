@@ -20,6 +20,7 @@ import yaml
 from .errors import KnowledgeBaseError, Problem
 from .files import MAX_DEPTH, Unreadable, nesting_line, read_file
 from .models import KnowledgeBase, Text, Topic
+from .placeholders import check_messages
 from .reader import Doc, kind, shorten
 from .schema import (
     parse_advice,
@@ -205,6 +206,7 @@ def _messages(docs: dict[str, tuple[Doc, Any]]) -> tuple[dict[str, Text], dict[s
         if doc is None or tree is None:
             continue
         found = parse_messages(doc, tree, main=name == "messages.yaml")
+        check_messages(doc, found[0])  # placeholders the code really supplies (knowledge/placeholders.py)
         for section, merged, items in (("messages", messages, found[0]), ("commands", commands, found[1])):
             for key, value in items.items():
                 if (section, key) in owner:
