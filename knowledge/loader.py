@@ -20,7 +20,6 @@ import yaml
 from .errors import KnowledgeBaseError, Problem
 from .files import MAX_DEPTH, Unreadable, nesting_line, read_file
 from .models import KnowledgeBase, Text, Topic
-from .placeholders import check_messages
 from .reader import Doc, kind, shorten
 from .schema import (
     parse_advice,
@@ -197,6 +196,8 @@ def _builtin_catalogue() -> tuple[dict[str, Text], dict[str, dict[str, tuple[str
 
 def _messages(docs: dict[str, tuple[Doc, Any]]) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
     """messages.yaml merged with every messages_*.yaml; a key defined twice is an error."""
+    from .placeholders import check_messages  # here: `python -m knowledge.placeholders` imports this module
+
     messages: dict[str, Text] = {}
     commands: dict[str, dict[str, tuple[str, ...]]] = {}
     owner: dict[tuple[str, str], str] = {}

@@ -6,7 +6,8 @@ the console crash with a KeyError at the worst moment; a template with `{path.pa
 `{0}` is worse. The validator now refuses both:
 - every placeholder is a plain `{name}` (no attribute, index, conversion or format spec);
 - a message may only use the names every call site of its key passes, as recorded in
-  `knowledge/message_values.py`.
+  `knowledge/message_values.py`. (A call that passes no values at all shows the template as
+  written, braces included, and never formats it: such calls do not count.)
 
 That table is generated from the code by `python -m knowledge.placeholders` (an AST scan of
 the calls `msg(...)`, `text(...)`, `both(...)`, `m(...)`, `_both(...)` and `_say(...)` whose
@@ -96,8 +97,8 @@ def scan() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
                 continue
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-            if name not in CALLS or any(k.arg is None for k in node.keywords):
-                continue  # not a catalogue call, or `**values`: what it passes cannot be told
+            if name not in CALLS or not node.keywords or any(k.arg is None for k in node.keywords):
+                continue  # not a catalogue call; no values (the template is shown as written); `**values`
             passed = frozenset(k.arg for k in node.keywords if k.arg is not None)
             for arg in node.args[:2]:
                 keys, starts = _keys(arg)
