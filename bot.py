@@ -15,6 +15,7 @@ sentence naming the file and what to do; never a traceback for a user's mistake)
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import io
 import json
@@ -79,11 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from adapters.cli_support import utf8
+    from adapters.cli_support import check_arguments
     from knowledge import KnowledgeBaseError
 
-    utf8(args.session, "--session")
-    utf8(getattr(args, "user", None), "--user")
+    check_arguments(args)  # UsageProblem before anything is loaded
 
     discord_command = not args.console and args.command in (None, "run", "sync")
     if discord_command:
@@ -134,17 +134,20 @@ def _is_file(path: str) -> bool:
 def _say(args: argparse.Namespace, key: str, **values: object) -> str:
     """A catalogue message in --lang, or in both languages when none was given."""
     if getattr(args, "lang", None):
-        from knowledge import load_knowledge_base
-
-        return load_knowledge_base().msg(key, args.lang, **values)
+        return _catalogue().msg(key, args.lang, **values)
     return _both(key, **values)
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue():  # noqa: ANN202 - imported lazily to keep --help fast
+    from knowledge import load_knowledge_base
+
+    return load_knowledge_base()
 
 
 def _both(key: str, **values: object) -> str:
     """A catalogue message in French then English, for errors met before any language is known."""
-    from knowledge import load_knowledge_base
-
-    kb = load_knowledge_base()
+    kb = _catalogue()
     return f"{kb.msg(key, 'fr', **values)}\n{kb.msg(key, 'en', **values)}"
 
 
@@ -217,15 +220,10 @@ def _gaps(runtime, lang: str) -> int:  # noqa: ANN001
 
 
 def _forget(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
-    from adapters.cli_support import age as parse_age
     from storage.brief_files import BriefFiles
 
     lang = args.lang or "fr"
-    age = parse_age(args.older_than) if args.older_than else None
-    if (args.older_than and age is None) or (age is None and not args.user):
-        print(runtime.kb.msg("forget_usage", lang), file=sys.stderr)
-        return EXIT_USAGE
-    count = runtime.store.forget(older_than=age, user_id=args.user)
+    count = runtime.store.forget(older_than=args.checked_age, user_id=args.user)
     print(runtime.kb.msg("forgot", lang, count=count))
     folder = _briefs_dir(args)
     removed = BriefFiles(folder, runtime.store).prune()  # only in this database's own folder
@@ -235,13 +233,12 @@ def _forget(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
 
 
 def _briefs(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
-    from adapters.cli_support import UsageProblem, whole_number
+    from adapters.cli_support import UsageProblem
     from adapters.terminal import safe
 
     store, kb, lang = runtime.store, runtime.kb, args.lang or "fr"
-    if args.id is None:
-        if args.version is not None:
-            raise UsageProblem("version_needs_id")
+    brief_id, version = args.checked_id, args.checked_version
+    if brief_id is None:
         records = store.list_briefs(limit=20)
         print(kb.msg("briefs_header" if records else "briefs_none", lang))
         for record in records:
@@ -249,8 +246,6 @@ def _briefs(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
             versions = f"  ({kb.msg('briefs_versions', lang, count=record.versions)})" if record.versions > 1 else ""
             print(safe(f"{record.id:>5}  {record.created_at:%Y-%m-%d %H:%M}  {request[:70]}{versions}"))
         return 0
-    brief_id = whole_number(args.id, "briefs ID")
-    version = whole_number(args.version, "--version") if args.version is not None else None
     record = store.get_brief(brief_id, version)
     if record is None:
         kept = [str(r.version) for r in store.brief_versions(brief_id)]

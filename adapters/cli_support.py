@@ -76,6 +76,25 @@ def age(text: str, now: datetime | None = None) -> timedelta | None:
     return timedelta(seconds=seconds)
 
 
+def check_arguments(args: Any) -> None:
+    """Every argument check that needs no database or knowledge base, before loading them:
+    a mistake costs a blink. Sets `args.checked_id`, `args.checked_version`, `args.checked_age`."""
+    utf8(getattr(args, "session", None), "--session")
+    utf8(getattr(args, "user", None), "--user")
+    command = getattr(args, "command", None)
+    brief_id, version = getattr(args, "id", None), getattr(args, "version", None)
+    args.checked_id = whole_number(brief_id, "briefs ID") if command == "briefs" and brief_id is not None else None
+    args.checked_version = whole_number(version, "--version") if command == "briefs" and version is not None else None
+    if command == "briefs" and version is not None and brief_id is None:
+        raise UsageProblem("version_needs_id")
+    args.checked_age = None
+    if command == "forget":
+        older = getattr(args, "older_than", None)
+        args.checked_age = age(older) if older else None
+        if (older and args.checked_age is None) or (not older and not getattr(args, "user", None)):
+            raise UsageProblem("forget_usage")
+
+
 def explain(exc: BaseException) -> tuple[str, dict[str, Any]] | None:
     """The catalogue key and values that explain `exc`, or None if it is not a known fault."""
     from storage.brief_files import BriefFileError, BriefFolderError

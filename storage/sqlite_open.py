@@ -25,6 +25,9 @@ from .errors import StoreError, from_os, from_sqlite
 from .migrations import MIGRATIONS, SchemaTooNewError, migrate, schema_version
 
 
+_NO_SHARED_MEMORY = frozenset({"SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_CANTOPEN"})
+
+
 def in_memory(path: str) -> bool:
     return path == ":memory:" or path.startswith("file::memory:")
 
@@ -51,13 +54,14 @@ def open_database(path: str, *, read_only: bool = False, busy_timeout: float = 5
     return _open(path, read_only=read_only, busy_timeout=busy_timeout)
 
 
-def _open(path: str, *, read_only: bool, busy_timeout: float) -> tuple[sqlite3.Connection, int]:
+def _open(path: str, *, read_only: bool, busy_timeout: float,
+          immutable: bool = False) -> tuple[sqlite3.Connection, int]:
     memory = in_memory(path)
     if not memory:
         _check_path(path, read_only)
     try:
-        target: str | bytes = f"file:{quote(os.fsencode(os.path.abspath(path)))}?mode=ro" if read_only else \
-            (path if memory else os.fsencode(path))
+        uri = f"file:{quote(os.fsencode(os.path.abspath(path)))}?mode=ro" + ("&immutable=1" if immutable else "")
+        target: str | bytes = uri if read_only else (path if memory else os.fsencode(path))
         conn = sqlite3.connect(target, uri=read_only, timeout=busy_timeout, check_same_thread=False,
                                isolation_level=None)
     except sqlite3.Error as exc:
@@ -84,6 +88,11 @@ def _open(path: str, *, read_only: bool, busy_timeout: float) -> tuple[sqlite3.C
         raise StoreError("too_new", path, found=exc.found, known=exc.known) from exc
     except sqlite3.Error as exc:
         conn.close()
+        if read_only and not immutable and getattr(exc, "sqlite_errorname", "") in _NO_SHARED_MEMORY:
+            # A WAL database in a folder nobody may write: SQLite cannot create its -shm file to
+            # read it. Nobody can write it either (a writer needs the -wal file), so it cannot
+            # change under us: read it as immutable.
+            return _open(path, read_only=True, busy_timeout=busy_timeout, immutable=True)
         raise from_sqlite(exc, path, busy_seconds=busy_timeout) from exc
 
 

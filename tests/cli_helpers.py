@@ -74,6 +74,41 @@ def run_bot(args: Sequence[str | bytes], *, tmp: Path, cache: str, stdin: str = 
                done.stdout)
 
 
+_DRIVER = r"""
+import contextlib, io, json, sys, traceback
+import bot
+results = []
+for argv, stdin in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = bot.main(argv)
+        except SystemExit as exc:
+            code = exc.code
+        except BaseException:
+            code = -1
+            err.write(traceback.format_exc())
+    results.append({"code": code, "out": out.getvalue(), "err": err.getvalue()})
+sys.__stdout__.write(json.dumps(results))
+"""
+
+
+def run_bots(runs: Sequence[tuple[Sequence[str], str]], *, tmp: Path, cache: str, env: dict[str, str] | None = None,
+             preexec: Callable[[], None] | None = None) -> list[Run]:
+    """Several `bot.py` commands (argv, stdin) run one after the other by `bot.main` in ONE real
+    process (for faults that need a process of their own, at the cost of one start-up)."""
+    import json
+
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_CACHE_HOME": cache,
+            "PLANFIRST_DB": str(tmp / "cli.sqlite3")}
+    done = subprocess.run([sys.executable, "-c", _DRIVER, json.dumps([[list(a), i] for a, i in runs])],
+                          capture_output=True, cwd=ROOT, env={**base, **(env or {})}, timeout=120, check=False,
+                          preexec_fn=preexec)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    return [Run(r["code"], r["out"], r["err"]) for r in json.loads(done.stdout)]
+
+
 def dump(db: Path) -> list[str]:
     """Every committed row of a database, to show that a failed command wrote nothing."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)

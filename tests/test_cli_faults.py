@@ -14,7 +14,7 @@ import pytest
 
 from knowledge import load_knowledge_base
 from storage import MIGRATIONS, SqliteStore
-from tests.cli_helpers import Run, digest, dump, no_traceback, run_bot, run_main, without_root_powers
+from tests.cli_helpers import Run, digest, dump, no_traceback, run_bot, run_bots, run_main, without_root_powers
 
 INTAKE = "on veut un blogue\n1\n" + "je ne sais pas\n" * 8
 
@@ -139,17 +139,26 @@ def test_briefs_folder_that_cannot_be_written(capsys, monkeypatch, db: Path, tmp
 
 def test_read_only_database(db: Path, tmp_path: Path, cli_cache: str) -> None:
     """Reading commands open read-only and work; writing ones say so before the first turn."""
-    db.chmod(0o444)
+    frozen = tmp_path / "frozen" / "pf.sqlite3"  # and one in a folder nobody may write (no -shm possible)
+    frozen.parent.mkdir()
+    shutil.copy(db, frozen)
+    for path in (db, frozen):
+        path.chmod(0o444)
+    frozen.parent.chmod(0o555)
     (tmp_path / "pf.sqlite3-briefs").mkdir()
     before = digest(db)
-    env = {"PLANFIRST_DB": str(db)}
-    console = run_bot(["--console", "--lang", "en"], stdin="un blogue\n", tmp=tmp_path, cache=cli_cache, env=env,
-                      preexec=without_root_powers)
+    console, forget, briefs, gaps, frozen_briefs = run_bots(
+        [(["--console", "--lang", "en"], "un blogue\n"), (["forget", "--user", "ana", "--lang", "en"], ""),
+         (["briefs", "--lang", "en"], ""), (["gaps", "--lang", "en"], ""),
+         (["briefs", "1", "--db", str(frozen)], "")],
+        tmp=tmp_path, cache=cli_cache, env={"PLANFIRST_DB": str(db)}, preexec=without_root_powers)
+    assert frozen_briefs.code == 0 and frozen_briefs.out == "# Brief\n", frozen_briefs
     refused(console, str(db), "is read-only")
     assert "Hello" not in console.out  # refused before the conversation, not after the user typed
-    for argv in (["briefs"], ["gaps"]):
-        run = run_bot([*argv, "--lang", "en"], tmp=tmp_path, cache=cli_cache, env=env, preexec=without_root_powers)
+    refused(forget, str(db), "is read-only")
+    for run in (briefs, gaps):
         assert run.code == 0 and no_traceback(run), run
+    assert "un blogue" in briefs.out
     assert digest(db) == before
 
 
@@ -157,12 +166,12 @@ def test_folders_that_cannot_be_written(db: Path, tmp_path: Path, cli_cache: str
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
-    new_db = run_bot(["--console", "--db", str(locked / "pf.sqlite3"), "--lang", "en"], tmp=tmp_path,
-                     cache=cli_cache, preexec=without_root_powers)
-    refused(new_db, str(locked / "pf.sqlite3"), "make that folder writable")
     before = dump(db)
-    briefs = run_bot(["--console", "--db", str(db), "--briefs", str(locked), "--lang", "en"], stdin=INTAKE,
-                     tmp=tmp_path, cache=cli_cache, preexec=without_root_powers)
+    new_db, briefs = run_bots(
+        [(["--console", "--db", str(locked / "pf.sqlite3"), "--lang", "en"], ""),
+         (["--console", "--db", str(db), "--briefs", str(locked), "--lang", "en"], INTAKE)],
+        tmp=tmp_path, cache=cli_cache, preexec=without_root_powers)
+    refused(new_db, str(locked / "pf.sqlite3"), "make that folder writable")
     refused(briefs, str(locked), "Cannot write to the briefs folder")
     assert os.listdir(locked) == [] and dump(db) == before
 

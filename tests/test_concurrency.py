@@ -13,7 +13,7 @@ from knowledge import load_knowledge_base
 from storage import SqliteStore
 from tests.test_service_console import CACHE, ROOT, shared_classifier_cache  # noqa: F401 - fixture
 
-MESSAGES = 100
+MESSAGES = 60
 
 
 def test_two_consoles_on_one_session_lose_no_turn_silently(tmp_path: Path) -> None:
