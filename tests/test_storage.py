@@ -301,3 +301,15 @@ def test_version_2_database_migrates_keeping_brief_ids_and_their_counter(tmp_pat
         assert store.load_turn("k") is not None and store.load_turn("k").revision == 1  # type: ignore[union-attr]
         assert brief(store) == 4
         assert store.identity()
+
+
+def test_a_full_database_is_a_store_error_and_keeps_what_was_saved(tmp_path: Path) -> None:
+    with SqliteStore(str(tmp_path / "full.sqlite3")) as store:
+        store.save_turn("k", {"turn": 1}, expected_revision=0)
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+        with pytest.raises(StoreError) as caught:
+            store.save_turn("k", {"turn": 2, "text": "x" * 100_000}, expected_revision=1)
+        assert caught.value.kind == "full" and caught.value.path.endswith("full.sqlite3")
+        loaded = store.load_turn("k")
+        assert loaded is not None and loaded.state == {"turn": 1} and loaded.revision == 1
