@@ -23,6 +23,14 @@ MAX_ID = 2**63 - 1
 _AGE = re.compile(r"^\s*(\d{1,12})\s*([dhm])\s*$")
 
 
+class EnvFileError(Exception):
+    """The `.env` file exists but cannot be read as UTF-8 text (raised by the Discord launcher)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = path
+        super().__init__(reason)
+
+
 class UsageProblem(Exception):
     """A user's mistake in the arguments; `key` is a catalogue message."""
 
@@ -108,8 +116,8 @@ def explain(exc: BaseException) -> tuple[str, dict[str, Any]] | None:
         return exc.kind, {k: _printable(v) for k, v in exc.values.items()}
     if isinstance(exc, BriefFileError):
         return "briefs_folder_unusable", {"path": _printable(exc.path), "reason": exc.reason}
-    if type(exc).__name__ == "EnvFileError":  # adapters.discord_app.launch, not imported here (discord.py)
-        return "env_unreadable", {"path": _printable(getattr(exc, "path", "")), "reason": str(exc)}
+    if isinstance(exc, EnvFileError):
+        return "env_unreadable", {"path": _printable(exc.path), "reason": str(exc)}
     return None
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from knowledge.text import strip_controls
+
 _MARKUP = re.compile(r"([\\`*_~\[\]<>&|{}!])")
 _LINE_START = re.compile(r"^(\s*)([#+=>-]|\d+[.)])")
 
 
 def inert(line: str) -> str:
     """One line of client text, escaped so Markdown shows it as typed."""
-    text = _MARKUP.sub(r"\\\1", _CONTROLS.sub("", line))
+    text = _MARKUP.sub(r"\\\1", strip_controls(line))
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()
                            else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)

@@ -20,6 +20,7 @@ from typing import TextIO
 
 import discord
 
+from ..cli_support import EnvFileError
 from .bot import create_bot
 from .catalogue import Catalogue
 from .ports import Runtime
@@ -46,14 +47,6 @@ def parse_env_file(text: str) -> dict[str, str]:
             value = value.split(" #", 1)[0].rstrip()
         values[name.strip()] = value
     return values
-
-
-class EnvFileError(Exception):
-    """The `.env` file exists but cannot be read as UTF-8 text; bot.py says so and exits 2."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        super().__init__(reason)
 
 
 def load_token(environ: Mapping[str, str] | None = None, env_file: Path | None = ENV_FILE) -> str | None:
