@@ -40,9 +40,14 @@ class Run:
 
 def run_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *argv: str, stdin: str = "",
              env: dict[str, str] | None = None) -> Run:
-    """`python bot.py ARGV` in this process, with piped `stdin` and extra environment."""
-    import bot
+    """`python bot.py ARGV` in this process, with piped `stdin` and extra environment.
 
+    The knowledge base is loaded once per folder for the whole session (it is the same
+    immutable value every time; loading and validating it has tests of its own)."""
+    import bot
+    import runtime
+
+    monkeypatch.setattr(runtime, "load_knowledge_base", _cached_kb)
     for name, value in (env or {}).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8"))
@@ -50,6 +55,18 @@ def run_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     code = bot.main(list(argv))
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
+
+
+_KBS: dict[str | None, object] = {}
+
+
+def _cached_kb(path: str | Path | None = None) -> object:
+    from knowledge import load_knowledge_base
+
+    key = None if path is None else str(path)
+    if key not in _KBS:
+        _KBS[key] = load_knowledge_base(path)  # only a base that loads is kept
+    return _KBS[key]
 
 
 def without_root_powers() -> None:
