@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from .records import BriefInfo, BriefRecord, GapRecord, GapSummary
@@ -145,3 +145,17 @@ class Store(Protocol):
     def get_setting(self, scope: str, key: str) -> str | None: ...
 
     def set_setting(self, scope: str, key: str, value: str) -> None: ...
+
+    # quizzes
+    def save_quiz(self, quiz_id: str, definition: dict[str, Any]) -> None: ...
+
+    def load_quiz(self, quiz_id: str) -> dict[str, Any] | None: ...
+
+    def record_quiz_answer(self, *, user_id: str, guild_id: str, quiz_id: str, question_index: int,
+                           topic_id: str, question_kind: str, correct: bool, at: datetime | None = None) -> None: ...
+
+    def quiz_leaderboard(self, guild_id: str, limit: int = 10) -> list[tuple[str, int, int]]: ...
+
+    def weak_topics(self, user_id: str, guild_id: str, limit: int = 5) -> list[tuple[str, int, int]]: ...
+
+    def missed_questions(self, user_id: str, guild_id: str, limit: int = 20) -> list[tuple[str, int]]: ...

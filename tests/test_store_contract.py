@@ -188,3 +188,15 @@ def test_forget_by_user_erases_every_version(store: Store) -> None:
 
 def test_identity_is_stable(store: Store) -> None:
     assert store.identity() == store.identity() and len(store.identity()) >= 16
+
+
+def test_the_sqlite_store_implements_the_whole_protocol() -> None:
+    """Every method of the contract exists on each implementation (a missing one fails here,
+    not in production)."""
+    import inspect
+
+    from storage.protocol import Store as Contract
+
+    wanted = {name for name, _ in inspect.getmembers(Contract, inspect.isfunction) if not name.startswith("_")}
+    assert wanted <= set(dir(SqliteStore)), sorted(wanted - set(dir(SqliteStore)))
+    assert len(wanted) >= 25
