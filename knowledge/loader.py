@@ -17,6 +17,7 @@ import yaml
 from .errors import KnowledgeBaseError, Problem
 from .models import KnowledgeBase, Text, Topic
 from .reader import Doc, kind
+from .roleplay_schema import parse_roleplay, roleplay_files
 from .schema import (
     parse_advice,
     parse_combos,
@@ -75,6 +76,7 @@ def _list_files(root: Path, problems: list[Problem]) -> dict[str, Path]:
         for stray in sorted((root / folder).glob("*.yml")) if (root / folder).is_dir() else []:
             problems.append(Problem(f"{folder}/{stray.name}", 0, "", "ignored: knowledge files end in .yaml"))
     files.update({p.name: p for p in sorted(root.glob(EXTRA_MESSAGES))})
+    files.update(roleplay_files(root, problems))
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if (root / name).is_file():
             files[name] = root / name
@@ -140,6 +142,8 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         builtin_messages, builtin_commands = _builtin_catalogue()
         messages, commands = {**builtin_messages, **messages}, {**builtin_commands, **commands}
     validate(parsed)
+    roleplay = parse_roleplay(docs, {t: tp for t, (tp, _) in parsed.topics.items()},
+                              {a.topic for a in parsed.advice if a.topic}, parsed.capacity)
     if parsed.capacity is None or parsed.out_of_scope is None:
         return None
     return {
@@ -153,6 +157,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         "messages": messages,
         "commands": commands,
         "number_words": number_words,
+        "roleplay": roleplay,
     }
 
 
