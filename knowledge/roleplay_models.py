@@ -18,15 +18,16 @@ LangLines = Mapping[str, tuple[str, ...]]
 """Language ("fr", "en") -> sentences; a line is drawn from the list so replays differ."""
 
 FIXED_MOVES: tuple[str, ...] = (
-    "objective", "sector", "market", "meaning", "leading", "challenge", "warn", "off_topic", "greeting",
+    "objective", "situation", "meaning", "leading", "challenge", "warn", "off_topic", "greeting",
 )
 """What a junior's question can do besides asking a capacity field (each field id is a move too).
 
-objective: what the client wants to achieve; sector: the business, its clients, its trade;
-market: where it sells (local, national, online; Québec or France); meaning: what the client
-means by the buzzword; leading: a question that suggests its answer; challenge: a reality
-check on the last answer; warn: naming a risk (the magic thinking); off_topic: anything
-else; greeting: politeness.
+objective: what the client wants to achieve; situation: the business, its clients, its trade
+and where it sells (sector, B2B or B2C, regulated or not, local, national or online, Québec
+or France: one move, because juniors ask "tell me about your business" and the client
+answers all of it); meaning: what the client means by the buzzword; leading: a question
+that suggests its answer; challenge: a reality check on an answer; warn: naming a risk (the
+magic thinking); off_topic: anything else; greeting: politeness.
 """
 
 PERSONA_KEYS: tuple[str, ...] = (
@@ -89,6 +90,8 @@ class RolePlayData:
     """Fixed moves, then the capacity field ids, in capacity.yaml order."""
     questions: Mapping[str, LangLines]
     """Move -> language -> how juniors ask it (the recogniser's training examples)."""
+    cues: Mapping[str, LangLines]
+    """Move -> language -> normalised cue words (a trailing * marks a stem): a recogniser feature."""
     answers: Mapping[str, Mapping[str, LangLines]]
     """Capacity field -> choice -> language -> the client's plain answer."""
     optimistic: Mapping[str, Mapping[str, LangLines]]

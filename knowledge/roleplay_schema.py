@@ -71,10 +71,10 @@ def parse_roleplay(docs: Mapping[str, tuple[Doc, Any]], topics: Mapping[str, Top
     client = _client(*trees["client.yaml"], fields)
     scenarios = _scenarios(*trees["scenarios.yaml"], topics, advised)
     moves = FIXED_MOVES + tuple(fields or ())
-    questions = _questions(*trees["questions.yaml"], moves, fields)
+    questions, cues = _questions(*trees["questions.yaml"], moves, fields)
     if any(doc.problems for doc, _ in trees.values()) or client is None or scenarios is None or questions is None:
         return None
-    return RolePlayData(moves=moves, questions=questions, **client, **scenarios)
+    return RolePlayData(moves=moves, questions=questions, cues=cues, **client, **scenarios)
 
 
 def _lines(doc: Doc, value: Any, path: str, min_len: int = MIN_LINES) -> LangLines | None:
@@ -258,12 +258,13 @@ def _reach(doc: Doc, raw: Any, path: str) -> Reach | None:
 
 # --- questions.yaml ---------------------------------------------------------------------
 
-def _questions(doc: Doc, raw: Any, moves: tuple[str, ...],
-               fields: dict[str, CapacityField] | None) -> dict[str, LangLines] | None:
-    data = doc.mapping(raw, "", ("examples",))
+def _questions(doc: Doc, raw: Any, moves: tuple[str, ...], fields: dict[str, CapacityField] | None
+               ) -> tuple[dict[str, LangLines] | None, dict[str, LangLines]]:
+    data = doc.mapping(raw, "", ("examples",), ("cues",))
+    cues = _cues(doc, data, moves)
     examples = get(data, "", "examples", doc.dict_of)
     if examples is None:
-        return None
+        return None, cues
     for clash in sorted(set(fields or ()) & set(FIXED_MOVES)):
         doc.error("examples", f"capacity field id '{clash}' is also a fixed role-play move: rename the field")
     out: dict[str, LangLines] = {}
@@ -290,4 +291,24 @@ def _questions(doc: Doc, raw: Any, moves: tuple[str, ...],
             what = "capacity field" if fields and move in fields else "move"
             doc.error("examples", f"no examples for {what} '{move}' (add examples.{move}.fr and .en, "
                                   f"{MIN_QUESTIONS} each)")
+    return out, cues
+
+
+def _cues(doc: Doc, data: Any, moves: tuple[str, ...]) -> dict[str, LangLines]:
+    """`cues: {move: {fr: [...], en: [...]}}`, optional per move; written normalised (no accents, lowercase)."""
+    out: dict[str, LangLines] = {}
+    for move, value in (get(data, "", "cues", doc.dict_of) or {}).items():
+        path = join("cues", move)
+        if move not in moves:
+            doc.error(path, f"unknown move '{move}' (known: {', '.join(moves)})")
+            continue
+        found = _lines(doc, value, path, 1)
+        if found is None:
+            continue
+        for lang, words in found.items():
+            for i, word in enumerate(words):
+                if normalise(word) != word or word.strip("*") != word.rstrip("*") or not word.rstrip("*"):
+                    doc.error(f"{path}.{lang}[{i}]", f"cue {word!r} must be written normalised (lowercase, no "
+                                                     f"accents, single spaces), with at most a trailing *")
+        out[str(move)] = found
     return out
