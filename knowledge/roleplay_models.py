@@ -52,6 +52,8 @@ class Sector:
     regulated: bool
     """A regulated profession (dentist, notary, engineer...): advertising has rules."""
     lines: LangLines
+    reach: tuple[str, ...] = ()
+    """The reach ids that fit this business (a dental clinic does not sell online); empty = all."""
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,11 @@ def _scenarios(doc: Doc, raw: Any, topics: Mapping[str, Topic], advised: set[str
     reach = _items(doc, data, "reach", _reach)
     if sectors is None or markets is None or reach is None:
         return None
+    known_reach = [r.id for r in reach]
+    for i, sector in enumerate(sectors):
+        for j, reach_id in enumerate(sector.reach):
+            if reach_id not in known_reach:
+                doc.error(f"sectors[{i}].reach[{j}]", f"unknown reach '{reach_id}' (known: {', '.join(known_reach)})")
     return {"topics": scripts, "objectives": objectives, "sectors": tuple(sectors), "markets": tuple(markets),
             "reach": tuple(reach)}
 
@@ -210,15 +215,16 @@ def _items(doc: Doc, data: Any, key: str, read: Any) -> list[Any] | None:
 
 
 def _sector(doc: Doc, raw: Any, path: str) -> Sector | None:
-    data = doc.mapping(raw, path, ("id", "name", "clientele", "regulated", "lines"))
+    data = doc.mapping(raw, path, ("id", "name", "clientele", "regulated", "lines"), ("reach",))
     if data is None:
         return None
     parts = (get(data, path, "id", doc.ident), get(data, path, "name", doc.text),
              get(data, path, "clientele", doc.choice, ("b2b", "b2c"), "clientele"),
              get(data, path, "regulated", doc.boolean), get(data, path, "lines", partial(_lines, doc)))
-    if any(p is None for p in parts):
+    reach = get(data, path, "reach", doc.strings, 1, "reach ids", ids=True) if "reach" in data else ()
+    if any(p is None for p in parts) or reach is None:
         return None
-    return Sector(*parts)  # type: ignore[arg-type]
+    return Sector(*parts, reach=reach)  # type: ignore[arg-type, misc]
 
 
 def _market(doc: Doc, raw: Any, path: str) -> Market | None:

@@ -28,9 +28,10 @@ from typing import Any, Self
 
 from .migrations import migrate
 from .records import BriefRecord, GapRecord, GapSummary, brief_from_row, from_text, gap_from_row, to_text
+from .roleplay_store import RolePlayStoreMixin
 
 
-class SqliteStore:
+class SqliteStore(RolePlayStoreMixin):
     """The bot's persistence. `path` is a file (parent folders are created) or ":memory:"."""
 
     def __init__(self, path: str, *, clock: Callable[[], datetime] | None = None) -> None:
@@ -195,6 +196,7 @@ class SqliteStore:
             if user_id is not None:
                 quiz, quiz_params = where("answered_at")
                 deleted += conn.execute(f"DELETE FROM quiz_answers WHERE {quiz}", quiz_params).rowcount
+            deleted += self.forget_roleplay(conn, user_id=user_id)
         return deleted
 
     # --- settings -------------------------------------------------------------------------

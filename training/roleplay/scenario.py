@@ -101,7 +101,8 @@ def draw_scenario(kb: KnowledgeBase, *, seed: int, level: int = 1, lang: str = "
     objectives = [o for o in kb.topic(topic).related if o in data.objectives]
     no_objective = rng.random() < NO_OBJECTIVE_CHANCE[level]
     objective = NONE_OBJECTIVE if no_objective or not objectives else rng.choice(objectives)
-    sector, market, reach = rng.choice(data.sectors), rng.choice(data.markets), rng.choice(data.reach)
+    sector, market = rng.choice(data.sectors), rng.choice(data.markets)
+    reach = rng.choice([r for r in data.reach if not sector.reach or r.id in sector.reach] or list(data.reach))
     place = rng.choice(market.places)
     suffix = f"-{kb.content_hash[:10]}" if kb.content_hash else ""
     base = Scenario(id=f"rp-{lang}-{level}-{seed}{suffix}", seed=seed, level=level, lang=lang, topic=topic,
