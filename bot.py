@@ -146,7 +146,7 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     try:
         return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
                            briefs_dir=_briefs_dir(args), db_label=_db_path(args), lang=args.lang, prompt=prompt,
-                           quiz=runtime.quiz)
+                           quiz=runtime.quiz, roleplay=getattr(runtime, "roleplay", None))
     except KeyboardInterrupt:  # Ctrl-C: every turn is already saved, so just leave
         print()
         return 0

@@ -90,7 +90,7 @@ def step(ctx: RolePlayContext, state: RolePlayState, message: str) -> tuple[Role
     if state.choosing:
         picked = pick_choice(text, options(kb, state.scenario))
         if picked is not None:
-            return _propose(kb, state, text, picked.value)
+            return _propose(kb, state, picked.label, picked.value)
         state = replace(state, choosing=False)  # not a pick: the junior went back to questions
     new, replies = _questions(ctx, state, text)
     return new, notes + replies
