@@ -89,7 +89,7 @@ def _client(doc: Doc, raw: Any, fields: dict[str, CapacityField] | None) -> dict
     if data is None:
         return None
     persona: dict[str, LangLines] = {}
-    persona_raw = get(data, "", "persona", doc.mapping, PERSONA_KEYS) or {}
+    persona_raw: dict[Any, Any] = get(data, "", "persona", doc.mapping, PERSONA_KEYS) or {}
     for key in PERSONA_KEYS:
         if key in persona_raw and (lines := _lines(doc, persona_raw[key], join("persona", key))) is not None:
             persona[key] = lines
@@ -166,7 +166,8 @@ def _scenarios(doc: Doc, raw: Any, topics: Mapping[str, Topic], advised: set[str
         body = doc.mapping(value, path, ("openings", "meaning"))
         if body is None or topic is None:
             continue
-        openings, meaning = get(body, path, "openings", partial(_lines, doc)), get(body, path, "meaning", partial(_lines, doc))
+        read = partial(_lines, doc)
+        openings, meaning = get(body, path, "openings", read), get(body, path, "meaning", read)
         if openings is not None and meaning is not None:
             scripts[str(topic_id)] = TopicScript(str(topic_id), openings, meaning)
     if "topics" in data and not data["topics"]:
@@ -179,7 +180,8 @@ def _scenarios(doc: Doc, raw: Any, topics: Mapping[str, Topic], advised: set[str
         elif (lines := _lines(doc, value, path)) is not None:
             objectives[str(key)] = lines
     if "objectives" in data and NONE_OBJECTIVE not in (data.get("objectives") or {}):
-        doc.error("objectives", f"missing '{NONE_OBJECTIVE}': the client with no objective (\"the competitor has one\")")
+        doc.error("objectives", f"missing '{NONE_OBJECTIVE}': the client with no objective "
+                                "(\"the competitor has one\")")
     sectors = _items(doc, data, "sectors", _sector)
     markets = _items(doc, data, "markets", _market)
     reach = _items(doc, data, "reach", _reach)
@@ -242,7 +244,8 @@ def _reach(doc: Doc, raw: Any, path: str) -> Reach | None:
     data = doc.mapping(raw, path, ("id", "name", "lines"))
     if data is None:
         return None
-    parts = (get(data, path, "id", doc.ident), get(data, path, "name", doc.text), get(data, path, "lines", partial(_lines, doc)))
+    parts = (get(data, path, "id", doc.ident), get(data, path, "name", doc.text),
+             get(data, path, "lines", partial(_lines, doc)))
     if any(p is None for p in parts):
         return None
     lines: LangLines = parts[2]  # type: ignore[assignment]
@@ -257,7 +260,8 @@ def _reach(doc: Doc, raw: Any, path: str) -> Reach | None:
                 ok = False
                 continue
             if unknown:
-                doc.error(at, f"unknown placeholder {{{sorted(unknown)[0]}}} (allowed: {', '.join(REACH_PLACEHOLDERS)})")
+                allowed = ", ".join(REACH_PLACEHOLDERS)
+                doc.error(at, f"unknown placeholder {{{sorted(unknown)[0]}}} (allowed: {allowed})")
                 ok = False
     return Reach(*parts) if ok else None  # type: ignore[arg-type]
 

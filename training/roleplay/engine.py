@@ -179,18 +179,21 @@ def _field_answer(kb: KnowledgeBase, state: RolePlayState, guess: MoveGuess) -> 
     repeat = any(e.field == field and e.outcome in INFO_OUTCOMES for e in state.events)
     if field == _claim_field(scenario) and state.claim_state != "admitted":
         line = client.after(_repeat(kb, state, repeat), client.claim(kb, scenario, turn))
-        outcome, changes = "claimed", {"claim_state": "made"}
+        state = replace(state, claim_state="made")
+        outcome = "claimed"
     elif field in scenario.vague and field not in state.clarified:
         if any(e.field == field and e.outcome == "vague" for e in state.events):
             line = client.after(client.persona(kb, scenario, "hedge", turn), client.answer(kb, scenario, field, turn))
-            outcome, changes = "clarified", {"clarified": state.clarified + (field,), "vague_pending": ""}
+            state = replace(state, clarified=state.clarified + (field,), vague_pending="")
+            outcome = "clarified"
         else:
-            outcome, line, changes = "vague", client.persona(kb, scenario, "vague", turn), {"vague_pending": field}
+            line = client.persona(kb, scenario, "vague", turn)
+            state = replace(state, vague_pending=field)
+            outcome = "vague"
     else:
-        outcome, line, changes = ("repeat" if repeat else "answered",
-                                  client.after(_repeat(kb, state, repeat), client.answer(kb, scenario, field, turn)), {})
-    event = Event(field, guess.text, outcome, field)
-    return replace(state, events=state.events + (event,), **changes), line  # type: ignore[arg-type]
+        line = client.after(_repeat(kb, state, repeat), client.answer(kb, scenario, field, turn))
+        outcome = "repeat" if repeat else "answered"
+    return replace(state, events=state.events + (Event(field, guess.text, outcome, field),)), line
 
 
 def _challenge(kb: KnowledgeBase, state: RolePlayState, guess: MoveGuess) -> tuple[RolePlayState, str]:

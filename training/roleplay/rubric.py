@@ -88,7 +88,7 @@ class Result:
 
 def judge(kb: KnowledgeBase, state: RolePlayState) -> Result:
     """Every criterion that applies to this session, and the score."""
-    scenario, lang = state.scenario, state.lang
+    scenario = state.scenario
     values = scenario.values()
     learned = _learned(kb, state)
     heard = dict(values)
