@@ -146,14 +146,14 @@ def classify(pipeline: Pipeline, texts: Sequence[str]) -> list[tuple[str, float]
 def recognise(kb: KnowledgeBase, text: str, lang: str) -> list[MoveGuess]:
     """The moves of one junior message, in order; a move asked twice in one message counts once.
 
-    A one-word sentence the model is unsure of ("Ok.", "Bon.") is dropped when the message
-    has other sentences: it is filler, not a question.
+    In a message of several sentences, a one-word statement ("Ok.", "Bon.", "Parfait!") is
+    filler, not a question, and is dropped, unless it is a greeting ("Bonjour!").
     """
     parts = sentences(text)
     guesses = [MoveGuess(part, move, conf) for part, (move, conf) in zip(parts, classify(pipeline_for(kb, lang), parts),
                                                                           strict=True)]
     if len(guesses) > 1:
-        guesses = [g for g in guesses if not (g.move == UNCLEAR and len(g.text.split()) == 1)] or guesses[:1]
+        guesses = [g for g in guesses if not _filler(g)] or guesses[:1]
     seen: set[str] = set()
     out = []
     for guess in guesses:
@@ -161,6 +161,10 @@ def recognise(kb: KnowledgeBase, text: str, lang: str) -> list[MoveGuess]:
             seen.add(guess.move)
             out.append(guess)
     return out
+
+
+def _filler(guess: MoveGuess) -> bool:
+    return len(guess.text.split()) == 1 and "?" not in guess.text and guess.move != "greeting"
 
 
 @dataclass(frozen=True)
