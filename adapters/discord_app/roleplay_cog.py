@@ -175,13 +175,18 @@ class RolePlayCog(commands.Cog):
             await self.post(channel, key, replies, lang)
 
     async def open_channel(self, interaction: discord.Interaction[Any], level: int, lang: str) -> Any:
-        """A private thread for the junior, or the channel itself when none can be opened."""
+        """A private thread for the junior, or the channel itself when none can be opened.
+
+        `invitable=True`: with False, only moderators may add members, so the bot would need
+        Manage Threads just to add the junior; this way Create Private Threads and Send Messages
+        in Threads suffice, and the junior may invite a trainer to read along.
+        """
         user, channel = interaction.user, interaction.channel
         if isinstance(channel, discord.TextChannel):
             await interaction.response.defer(ephemeral=True, thinking=True)
             try:
                 thread = await channel.create_thread(name=self.text("rp_discord_thread_name", lang, level=level),
-                                                     type=discord.ChannelType.private_thread, invitable=False,
+                                                     type=discord.ChannelType.private_thread, invitable=True,
                                                      auto_archive_duration=THREAD_ARCHIVE_MINUTES)
                 await thread.add_user(user)
             except discord.Forbidden:
