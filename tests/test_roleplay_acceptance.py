@@ -135,4 +135,5 @@ def test_bad_usage_and_bases_without_role_play_exit_2(env: dict[str, str], tmp_p
     assert done.returncode == 2 and "Le jeu de rôle n'est pas disponible" in done.stderr.decode()
     (plain / "roleplay").mkdir()
     broken = bot(env, "--kb", str(plain), "--reveal")
-    assert broken.returncode == 2 and "roleplay/client.yaml: required role-play file is missing" in broken.stderr.decode()
+    assert broken.returncode == 2
+    assert "roleplay/client.yaml: required role-play file is missing" in broken.stderr.decode()

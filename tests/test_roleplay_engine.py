@@ -123,9 +123,9 @@ def test_the_client_answers_what_is_asked_in_its_own_words(kb: KnowledgeBase) ->
     assert said[6] in data.persona["greeting"]["fr"]
     assert said[7] in data.persona["neutral"]["fr"]
     assert said[8] in data.persona["unclear"]["fr"]
-    replay, said_again = play(kb, scenario, "[objective] Pourquoi?", "[situation] Vous êtes qui?", "[budget] Le budget?",
-                              "[meaning] C'est-à-dire?", "[greeting] Bonjour", "[off_topic] Il fait beau",
-                              "rien de reconnaissable")
+    replay, said_again = play(kb, scenario, "[objective] Pourquoi?", "[situation] Vous êtes qui?",
+                              "[budget] Le budget?", "[meaning] C'est-à-dire?", "[greeting] Bonjour",
+                              "[off_topic] Il fait beau", "rien de reconnaissable")
     assert said_again == said  # a session replays word for word
 
 
@@ -142,7 +142,8 @@ def test_level_2_is_vague_first_and_answers_when_asked_again_or_challenged(kb: K
     assert data is not None
     first, second = scenario.vague[:2]
     truth = dict(scenario.profile)
-    state, said = play(kb, scenario, f"[{first}] ?", f"[{first}] Et concrètement?", f"[{second}] ?", "[challenge] Précisément?")
+    state, said = play(kb, scenario, f"[{first}] ?", f"[{first}] Et concrètement?", f"[{second}] ?",
+                       "[challenge] Précisément?")
     assert said[2] in data.persona["vague"]["fr"]
     assert contains_one(said[3], lines_of(kb, first, truth[first], "fr"))
     assert said[4] in data.persona["vague"]["fr"]

@@ -66,7 +66,8 @@ CASES = {
                                   "  awareness:\n    openings:"),
     "objective is a tactic": Case(SCENARIOS, '  awareness:\n    fr:\n      - "se faire',
                                   '  blog:\n    fr:\n      - "se faire', "objectives.blog",
-                                  "'blog' is not an objective of the base (nor 'none')", '  blog:\n    fr:\n      - "se'),
+                                  "'blog' is not an objective of the base (nor 'none')",
+                                  '  blog:\n    fr:\n      - "se'),
     "no client without objective": Case(SCENARIOS, "objectives:\n  none:", "objectives:\n  nothing:", "objectives",
                                         "missing 'none': the client with no objective", "objectives:"),
     "bad clientele": Case(SCENARIOS, "clientele: b2c", "clientele: b2x", "sectors[0].clientele",
@@ -150,13 +151,14 @@ def test_a_new_capacity_field_needs_only_new_lines_in_the_role_play_yaml(tmp_pat
     problems = problems_of(root)
     assert_reported(problems, CLIENT, line_of(root / CLIENT, "answers:"), "answers",
                     "no phrasings for capacity field 'responder'")
-    assert_reported(problems, CLIENT, line_of(root / CLIENT, "slips:"), "slips", "no slips for capacity field 'responder'")
+    assert_reported(problems, CLIENT, line_of(root / CLIENT, "slips:"), "slips",
+                    "no slips for capacity field 'responder'")
     assert_reported(problems, QUESTIONS, line_of(root / QUESTIONS, "examples:"), "examples",
                     "no examples for capacity field 'responder'")
     client = (root / CLIENT).read_text(encoding="utf-8")
-    answers = ("  responder:\n    nobody_answers:\n      fr: [\"personne 0\", \"personne 1\"]\n      en: [\"nobody 0\", "
-               "\"nobody 1\"]\n    someone_answers:\n      fr: [\"ma fille 0\", \"ma fille 1\"]\n      en: [\"my daughter 0\","
-               " \"my daughter 1\"]\n")
+    answers = ('  responder:\n    nobody_answers:\n      fr: ["personne 0", "personne 1"]\n'
+               '      en: ["nobody 0", "nobody 1"]\n    someone_answers:\n'
+               '      fr: ["ma fille 0", "ma fille 1"]\n      en: ["my daughter 0", "my daughter 1"]\n')
     client = client.replace("optimistic:\n", answers + "optimistic:\n").replace(
         "slips:\n", "slips:\n  responder:\n    fr: [\"le telephone sonne\", \"la boite deborde\"]\n"
                     "    en: [\"the phone rings\", \"the inbox overflows\"]\n")

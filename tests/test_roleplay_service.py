@@ -123,7 +123,8 @@ def test_a_failed_scenario_is_replayed_exactly_until_it_is_passed(kb: KnowledgeB
 
 def test_levels_go_down_after_poor_sessions() -> None:
     now = T0
-    records = [progress.SessionRecord("u", s, 3, criteria("poor"), {"id": f"x{i}"}, now) for i, s in enumerate((30, 40))]
+    records = [progress.SessionRecord("u", s, 3, criteria("poor"), {"id": f"x{i}"}, now)
+               for i, s in enumerate((30, 40))]
     assert progress.next_level(records) == 2
     steady = [progress.SessionRecord("u", 65, 2, criteria("fair"), {"id": "y"}, now)]
     assert progress.next_level(steady) == 2
