@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import make_kb
 
+from bot import main
 from knowledge import load_knowledge_base
 from knowledge.models import KnowledgeBase
 from tests.roleplay_support import careless, perfect
@@ -84,7 +85,8 @@ def bot(env: dict[str, str], *args: str, stdin: bytes = b"") -> subprocess.Compl
                           env=env, timeout=120, check=False)
 
 
-def test_reveal_json_describes_the_hidden_scenario_without_reading(env: dict[str, str]) -> None:
+def test_reveal_json_describes_the_hidden_scenario_without_reading(env: dict[str, str],
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     done = bot(env, "--seed", "7", "--level", "3", "--lang", "en", "--reveal", "--json")
     assert done.returncode == 0, done.stderr.decode()
     lines = done.stdout.decode().splitlines()
@@ -93,13 +95,13 @@ def test_reveal_json_describes_the_hidden_scenario_without_reading(env: dict[str
     assert data["scenario"]["level"] == 3 and data["scenario"]["lang"] == "en" and data["scenario"]["topic"]
     assert set(data["expected"]) >= {"id", "verdict", "title"}
     assert data["scenario"]["claim"]["field"] in data["deciding"]
-    again = bot(env, "--seed", "7", "--level", "3", "--lang", "en", "--reveal", "--json")
-    assert again.stdout == done.stdout  # reproducible
     assert not Path(env["PLANFIRST_DB"]).exists()  # a one-shot stores nothing
+    assert main(["roleplay", "--seed", "7", "--level", "3", "--lang", "en", "--reveal", "--json"]) == 0
+    assert capsys.readouterr().out == done.stdout.decode()  # reproducible
 
 
 def test_play_json_is_the_last_line_with_the_contract_fields(env: dict[str, str], kb: KnowledgeBase) -> None:
-    data = json.loads(bot(env, "--seed", "4", "--level", "2", "--lang", "fr", "--reveal", "--json").stdout)
+    data = reveal(kb, draw_scenario(kb, seed=4, level=2, lang="fr"))
     script = "\n".join(perfect(data, "fr")).encode()
     done = bot(env, "--seed", "4", "--level", "2", "--lang", "fr", "--json", stdin=script)
     assert done.returncode == 0, done.stderr.decode()
@@ -114,7 +116,7 @@ def test_play_json_is_the_last_line_with_the_contract_fields(env: dict[str, str]
     assert "Client :" in out and "Bilan de l'entrevue" in out
 
 
-def test_odd_input_never_breaks_the_interview(env: dict[str, str]) -> None:
+def test_odd_input_never_breaks_the_interview(env: dict[str, str], kb: KnowledgeBase) -> None:
     junk = (b"\n   \n" + "😀🎉".encode() + b"\n@everyone **gras** `code`\n" + b"x" * 100_000 + b"\n"
             + b"\xff\xfe binaire \xc3\n" + b"\x00\x01\x1b\n")
     done = bot(env, "--seed", "1", "--lang", "en", "--json", stdin=junk)
@@ -122,18 +124,19 @@ def test_odd_input_never_breaks_the_interview(env: dict[str, str]) -> None:
     result = json.loads(done.stdout.decode().splitlines()[-1])
     assert result["proposed"] is None and result["criteria"]["verdict"] == "poor"
     assert "@everyone" in done.stdout.decode()  # echoed as the junior's words, nothing else
-    stop = bot(env, "--seed", "1", "--lang", "fr", "--json", stdin=b"> un blogue\nQuel budget?\n")
-    assert json.loads(stop.stdout.decode().splitlines()[-1])["questions"] == 1  # nothing read after ">"
+    scenario = draw_scenario(kb, seed=1, level=1, lang="fr")
+    replies = list(play(kb, scenario, ["> un blogue", "Quel budget?"]))
+    assert replies[-1].data["debrief"]["result"]["questions"] == 1  # nothing read after ">"
 
 
-def test_bad_usage_and_bases_without_role_play_exit_2(env: dict[str, str], tmp_path: Path) -> None:
+def test_bad_usage_and_bases_without_role_play_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for args in (["--level", "4"], ["--seed", "abc"], ["--lang", "de"]):
-        done = bot(env, *args)
-        assert done.returncode == 2 and b"Traceback" not in done.stderr
+        with pytest.raises(SystemExit) as stop:
+            main(["roleplay", *args])
+        assert stop.value.code == 2
     plain = make_kb(tmp_path / "kb")
-    done = bot(env, "--kb", str(plain), "--reveal")
-    assert done.returncode == 2 and "Le jeu de rôle n'est pas disponible" in done.stderr.decode()
+    assert main(["roleplay", "--kb", str(plain), "--reveal"]) == 2
+    assert "Le jeu de rôle n'est pas disponible" in capsys.readouterr().err
     (plain / "roleplay").mkdir()
-    broken = bot(env, "--kb", str(plain), "--reveal")
-    assert broken.returncode == 2
-    assert "roleplay/client.yaml: required role-play file is missing" in broken.stderr.decode()
+    assert main(["roleplay", "--kb", str(plain), "--reveal"]) == 2
+    assert "roleplay/client.yaml: required role-play file is missing" in capsys.readouterr().err
