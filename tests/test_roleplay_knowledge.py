@@ -9,7 +9,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from conftest import edit, line_of, make_kb
@@ -18,20 +17,10 @@ from knowledge import load_knowledge_base
 from knowledge.roleplay_models import FIXED_MOVES
 from knowledge.text import normalise
 from tests.roleplay_support import ASK, write_roleplay
-from tests.test_knowledge_errors import assert_reported, problems_of
+from tests.test_knowledge_errors import Case, assert_reported, problems_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT, SCENARIOS, QUESTIONS = "roleplay/client.yaml", "roleplay/scenarios.yaml", "roleplay/questions.yaml"
-
-
-class Case(NamedTuple):
-    file: str
-    old: str
-    new: str
-    field: str
-    message: str
-    needle: str
-    nth: int = 1
 
 
 OWNER_BLOCK = ('    owner:\n      fr:\n        - "producer owner fr 0"\n        - "producer owner fr 1"\n'

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from advisor.replies import Reply
 from knowledge.models import KnowledgeBase
 
+from ..sessions import Sessions, SessionViews
 from . import progress
 from .engine import RolePlayContext, begin, context, step
 from .rubric import judge
@@ -39,13 +40,14 @@ class RolePlayStore(Protocol):
     def roleplay_users(self, guild_id: str) -> list[str]: ...
 
 
-class RolePlayService:
+class RolePlayService(SessionViews[RolePlayState]):
     """Role-plays keyed by a string (console user, Discord thread), persisted at every turn."""
 
     def __init__(self, kb: KnowledgeBase, store: RolePlayStore, *,
                  new_seed: Callable[[], int] = lambda: secrets.randbelow(1_000_000_000),
                  ctx: Callable[[KnowledgeBase], RolePlayContext] = context) -> None:
         self.store = store
+        self.sessions = Sessions(store, KEY_PREFIX, RolePlayState.from_dict, "role-play")
         self._new_seed = new_seed
         self._make_ctx = ctx
         self.swap(kb)
@@ -59,31 +61,7 @@ class RolePlayService:
     def available(self) -> bool:
         return self.kb.roleplay is not None
 
-    # --- reading ------------------------------------------------------------------------
-
-    def current(self, key: str) -> RolePlayState | None:
-        record = self.store.load_conversation(KEY_PREFIX + key)
-        if not record:
-            return None
-        try:
-            return RolePlayState.from_dict(record)
-        except (TypeError, ValueError, KeyError, IndexError):
-            log.warning("unreadable role-play state %s: ignored", key)
-            return None
-
-    def active(self, key: str) -> bool:
-        state = self.current(key)
-        return state is not None and not state.finished
-
-    def turn(self, key: str) -> int:
-        state = self.current(key)
-        return state.turn if state else 0
-
-    def owner(self, key: str) -> str | None:
-        record = self.store.load_conversation(KEY_PREFIX + key)
-        return str(record.get("_owner") or "") or None if record else None
-
-    # --- playing ------------------------------------------------------------------------
+    # --- playing (reading: `SessionViews` gives current, active, turn, owner) -------------
 
     def start(self, key: str, *, user_id: str, guild_id: str = "", level: int | None = None, lang: str = "fr",
               seed: int | None = None, scenario: Scenario | None = None, intro: Reply | None = None) -> list[Reply]:
@@ -200,5 +178,4 @@ class RolePlayService:
     # --- helpers ------------------------------------------------------------------------
 
     def _save(self, key: str, state: RolePlayState, *, owner: str, guild_id: str) -> None:
-        record = {**state.to_dict(), "_owner": owner}
-        self.store.save_conversation(KEY_PREFIX + key, record, user_id=owner, guild_id=guild_id)
+        self.sessions.save(key, state, owner=owner, user_id=owner, guild_id=guild_id)
