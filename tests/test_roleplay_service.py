@@ -119,6 +119,10 @@ def test_a_failed_scenario_is_replayed_exactly_until_it_is_passed(kb: KnowledgeB
     assert svc.current("k").scenario == failed  # type: ignore[union-attr]
     store.record_roleplay(user_id="cy", guild_id="g", scenario=failed.to_dict(), score=95, criteria=criteria("good"))
     assert "No failed scenario to replay" in svc.replay("k2", user_id="cy", guild_id="g", lang="en")[0].text
+    gone = {**failed.to_dict(), "id": "rp-old", "sector": "a_sector_since_removed"}
+    store.record_roleplay(user_id="cy", guild_id="g", scenario=gone, score=10, criteria=criteria("poor"))
+    store.record_roleplay(user_id="cy", guild_id="g", scenario={"id": "rp-broken"}, score=5, criteria=criteria("poor"))
+    assert "No failed scenario to replay" in svc.replay("k3", user_id="cy", guild_id="g", lang="en")[0].text
 
 
 def test_levels_go_down_after_poor_sessions() -> None:

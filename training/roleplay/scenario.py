@@ -125,6 +125,20 @@ def draw_scenario(kb: KnowledgeBase, *, seed: int, level: int = 1, lang: str = "
     return scenario
 
 
+def fits(kb: KnowledgeBase, scenario: Scenario) -> bool:
+    """Whether a stored scenario can still be played on this base (a replay after the YAML changed:
+    its tactic, situation and every capacity answer must still exist)."""
+    data = kb.roleplay
+    if data is None or scenario.topic not in data.topics or scenario.topic not in kb.rules:
+        return False
+    situation_ok = (scenario.sector in {s.id for s in data.sectors} and scenario.market in {m.id for m in data.markets}
+                    and scenario.reach in {r.id for r in data.reach}
+                    and (scenario.objective == NONE_OBJECTIVE or scenario.objective in data.objectives))
+    fields = {f.id: {c.id for c in f.choices} for f in kb.capacity}
+    answers = dict(scenario.profile)
+    return situation_ok and set(answers) == set(fields) and all(c in fields[f] for f, c in answers.items())
+
+
 def _claim(kb: KnowledgeBase, scenario: Scenario, deciding: list[str], rng: random.Random) -> tuple[str, str] | None:
     """A better-than-true answer to a deciding field that would change the advice, if any."""
     data = kb.roleplay

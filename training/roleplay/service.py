@@ -22,7 +22,7 @@ from ..sessions import Sessions, SessionViews
 from . import progress
 from .engine import RolePlayContext, begin, context, step
 from .rubric import judge
-from .scenario import RolePlayUnavailable, Scenario, draw_scenario
+from .scenario import RolePlayUnavailable, Scenario, draw_scenario, fits
 from .state import RolePlayState
 
 log = logging.getLogger(__name__)
@@ -111,16 +111,18 @@ class RolePlayService(SessionViews[RolePlayState]):
 
     def replay(self, key: str, *, user_id: str, guild_id: str = "", lang: str = "fr") -> list[Reply]:
         """The most recent failed scenario, played again exactly as drawn."""
-        failed = progress.to_replay(self.records(user_id, guild_id))
-        if not failed:
-            return [Reply("text", self.kb.msg("rp_replay_none", lang))]
-        try:
-            scenario = Scenario.from_dict(dict(failed[0].scenario))
-        except (TypeError, ValueError, KeyError, IndexError):
-            log.warning("unreadable stored scenario %s: not replayed", failed[0].scenario_id)
-            return [Reply("text", self.kb.msg("rp_replay_none", lang))]
-        intro = Reply("text", self.kb.msg("rp_replay_intro", scenario.lang, score=failed[0].score))
-        return self.start(key, user_id=user_id, guild_id=guild_id, scenario=scenario, intro=intro)
+        for record in progress.to_replay(self.records(user_id, guild_id)):
+            try:
+                scenario = Scenario.from_dict(dict(record.scenario))
+            except (TypeError, ValueError, KeyError, IndexError):
+                log.warning("unreadable stored scenario %s: not replayed", record.scenario_id)
+                continue
+            if not fits(self.kb, scenario):
+                log.info("stored scenario %s no longer fits the knowledge base: not replayed", record.scenario_id)
+                continue
+            intro = Reply("text", self.kb.msg("rp_replay_intro", scenario.lang, score=record.score))
+            return self.start(key, user_id=user_id, guild_id=guild_id, scenario=scenario, intro=intro)
+        return [Reply("text", self.kb.msg("rp_replay_none", lang))]
 
     # --- progress -----------------------------------------------------------------------
 
