@@ -2,6 +2,7 @@
 
     python bot.py --console [--lang fr|en]        the conversation in a terminal
     python bot.py advise "REQUEST" [--profile TEXT] [--lang fr|en] [--json]
+    python bot.py roleplay --seed N --level 1|2|3 [--lang fr|en] [--reveal] [--json]   a training role-play
     python bot.py gaps                            requests the bot could not place
     python bot.py forget --older-than 30d | --user ID
     python bot.py briefs [ID [--version N]]       list saved briefs, or print one (or an older version)
@@ -50,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     advise.add_argument("request")
     advise.add_argument("--profile", default="", help="free text about the client's content capacity")
     advise.add_argument("--json", action="store_true")
+    roleplay = sub.add_parser("roleplay", help="a role-play intake for training: the bot plays a client",
+                              parents=common)
+    roleplay.add_argument("--seed", type=int, help="which client (default: random)")
+    roleplay.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help="1 clear, 2 vague, 3 optimistic")
+    roleplay.add_argument("--reveal", action="store_true", help="print the hidden scenario; read nothing")
+    roleplay.add_argument("--json", action="store_true")
     sub.add_parser("gaps", help="list requests the bot could not place", parents=common)
     forget = sub.add_parser("forget", help="erase stored conversations", parents=common)
     forget.add_argument("--older-than", help="age such as 30d, 12h, 90m")
@@ -97,6 +104,8 @@ def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "advise":
             return _advise(args)
+        if args.command == "roleplay":
+            return _roleplay(args)
         runtime = _runtime(args)
     except KnowledgeBaseError as exc:
         print("Invalid knowledge base / base de connaissances invalide:", file=sys.stderr)
@@ -174,7 +183,7 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     try:
         return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
                            briefs_dir=_briefs_dir(args), db_label=_db_path(args), lang=args.lang, prompt=prompt,
-                           quiz=runtime.quiz)
+                           quiz=runtime.quiz, roleplay=getattr(runtime, "roleplay", None))
     except KeyboardInterrupt:  # Ctrl-C: every turn is already saved, so just leave
         print()
         return 0
@@ -198,6 +207,13 @@ def _advise(args: argparse.Namespace) -> int:
     else:
         print(render_text(kb, data))
     return 0
+
+
+def _roleplay(args: argparse.Namespace) -> int:
+    from adapters.roleplay_cli import run_roleplay
+
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    return run_roleplay(args, stdin, sys.stdout, sys.stderr)
 
 
 def _gaps(runtime, lang: str) -> int:  # noqa: ANN001

@@ -14,6 +14,7 @@ from advisor.service import AdvisorService
 from classifier import TopicClassifier, load_classifier
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from storage.sqlite_store import SqliteStore
+from training.roleplay.service import RolePlayService
 from training.service import QuizService
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Runtime:
     store: SqliteStore
     advisor: AdvisorService
     quiz: QuizService
+    roleplay: RolePlayService | None = None
 
     def reload(self) -> list[str]:
         """Reload and validate the knowledge base; on problems keep the old one and return them."""
@@ -77,6 +79,8 @@ class Runtime:
         self.kb, self.classifier = kb, classifier
         self.advisor.swap(kb, classifier)
         self.quiz.swap(kb)
+        if self.roleplay is not None:
+            self.roleplay.swap(kb)
         log.info("knowledge base reloaded: %d topics", len(kb.topics))
         return []
 
@@ -93,4 +97,4 @@ def build_runtime(kb_path: str | None = None, db_path: str | None = None,
     store = SqliteStore(db_path or default_db_path(), read_only=read_only, busy_timeout=db_timeout())
     classifier = load_classifier(kb)
     advisor = AdvisorService(kb, classifier, store, default_lang=default_lang)
-    return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store))
+    return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store), RolePlayService(kb, store))

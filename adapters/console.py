@@ -22,8 +22,10 @@ from advisor.glossary import TermIndex, card_text, unknown_term
 from advisor.replies import Reply
 from advisor.service import AdvisorService
 from storage.brief_files import BriefFileError, BriefFiles
+from training.roleplay.service import RolePlayService
 from training.service import QuizService
 
+from .console_roleplay import RolePlayConsole
 from .terminal import safe
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -78,17 +80,22 @@ class ConsoleRenderer:
 
 class ConsoleRouter:
     """Sends each line to the advisor, or to the quiz while one is under way ("quiz", "quiz 2",
-    "quiz revoir", "quiz scores"). Both keep their state in the store, so both resume."""
+    "quiz revoir", "quiz scores"), or to the role-play ("jeu de rôle", see console_roleplay.py).
+    All keep their state in the store, so all resume."""
 
     def __init__(self, advisor: AdvisorService, quiz: QuizService | None, key: str, user_id: str,
-                 lang: str | None) -> None:
+                 lang: str | None, roleplay: RolePlayService | None = None) -> None:
         self.advisor, self.quiz, self.key, self.user_id, self.lang = advisor, quiz, key, user_id, lang
+        self.roleplay = (RolePlayConsole(roleplay, key=key, user_id=user_id, lang=lang, current_lang=self.current_lang)
+                         if roleplay is not None else None)
 
     def current_lang(self) -> str:
         state = self.advisor.current(self.key)
         return self.lang or (state.lang if state else self.advisor.default_lang)
 
     def handle(self, line: str) -> list[Reply]:
+        if self.roleplay is not None and (routed := self.roleplay.route(line)) is not None:
+            return routed
         if self.quiz is not None:
             if self.quiz.active(self.key):
                 return self._quiz_replies(self.quiz.handle(self.key, line, user_id=self.user_id))
@@ -143,7 +150,8 @@ class ConsoleRouter:
 
 def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, key: str, user_id: str,
                 briefs_dir: Path, db_label: str, lang: str | None = None,
-                prompt: Callable[[], None] | None = None, quiz: QuizService | None = None) -> int:
+                prompt: Callable[[], None] | None = None, quiz: QuizService | None = None,
+                roleplay: RolePlayService | None = None) -> int:
     """Drive one conversation from `lines` until they run out; returns the exit code (0).
 
     Raises BriefFolderError (before anything is printed) when `briefs_dir` cannot hold this
@@ -153,7 +161,7 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
     files.claim()
     rewritten = files.sync()
     renderer = ConsoleRenderer(out, files, service.kb.msg)
-    router = ConsoleRouter(service, quiz, key, user_id, lang)
+    router = ConsoleRouter(service, quiz, key, user_id, lang, roleplay)
     existing = service.current(key)
     # Until the first request shows the language, greet in both (French first, the default).
     known = lang or (existing.lang if existing else None)
@@ -168,6 +176,8 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
         renderer.show(service.prompt(key))
     else:
         renderer.show([Reply("text", service.kb.msg("welcome", g)) for g in greet_langs])
+    if router.roleplay is not None:
+        renderer.show(router.roleplay.resume())
     if prompt:
         prompt()
     for line in lines:

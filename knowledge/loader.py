@@ -21,6 +21,7 @@ from .errors import KnowledgeBaseError, Problem
 from .files import MAX_DEPTH, Unreadable, nesting_line, read_file
 from .models import KnowledgeBase, Text, Topic
 from .reader import Doc, kind, shorten
+from .roleplay_schema import parse_roleplay, roleplay_files
 from .schema import (
     parse_advice,
     parse_combos,
@@ -88,6 +89,7 @@ def _list_files(root: Path, problems: list[Problem]) -> dict[str, Path]:
         for stray in sorted((root / folder).glob("*.yml")) if (root / folder).is_dir() else []:
             problems.append(Problem(f"{folder}/{stray.name}", 0, "", "ignored: knowledge files end in .yaml"))
     files.update({p.name: p for p in sorted(root.glob(EXTRA_MESSAGES))})
+    files.update(roleplay_files(root, problems))
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if os.path.lexists(root / name):  # whatever it is: reading it says what is wrong with it
             files[name] = root / name
@@ -157,6 +159,8 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         builtin_messages, builtin_commands = _builtin_catalogue()
         messages, commands = {**builtin_messages, **messages}, {**builtin_commands, **commands}
     validate(parsed)
+    roleplay = parse_roleplay(docs, {t: tp for t, (tp, _) in parsed.topics.items()},
+                              {a.topic for a in parsed.advice if a.topic}, parsed.capacity)
     if parsed.capacity is None or parsed.out_of_scope is None:
         return None
     return {
@@ -170,6 +174,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         "messages": messages,
         "commands": commands,
         "number_words": number_words,
+        "roleplay": roleplay,
     }
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .roleplay_models import RolePlayData
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -160,6 +163,8 @@ class KnowledgeBase:
     """Command id (help, back, ...) -> language -> words that trigger it."""
     number_words: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     content_hash: str = ""
+    roleplay: RolePlayData | None = None
+    """The role-play client and junior questions (knowledge/roleplay/), None without that folder."""
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]

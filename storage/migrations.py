@@ -121,6 +121,24 @@ MIGRATIONS: list[str] = [
     CREATE INDEX brief_versions_by_age ON brief_versions (created_at);
     INSERT OR IGNORE INTO settings (scope, key, value) VALUES ('store', 'id', lower(hex(randomblob(16))));
     """,
+    # 4: role-play sessions (issue 12; storage/roleplay_store.py).
+    """
+    CREATE TABLE roleplay_sessions (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id     TEXT NOT NULL,
+        guild_id    TEXT NOT NULL,
+        scenario_id TEXT NOT NULL,
+        seed        INTEGER NOT NULL,
+        level       INTEGER NOT NULL CHECK (level BETWEEN 1 AND 3),
+        lang        TEXT NOT NULL,
+        topic       TEXT NOT NULL,
+        score       INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+        criteria    TEXT NOT NULL,           -- JSON {criterion id: good|fair|poor}
+        scenario    TEXT NOT NULL,           -- JSON of the scenario as drawn (replays use it)
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX roleplay_by_user ON roleplay_sessions (guild_id, user_id, created_at);
+    """,
 ]
 
 

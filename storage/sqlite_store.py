@@ -33,12 +33,13 @@ from .errors import ConversationConflict, StoreError, from_sqlite
 from .protocol import BriefDraft, GapDraft, SavedTurn, StoredConversation
 from .records import BriefInfo, BriefRecord, GapRecord, GapSummary, brief_from_row, from_text, gap_from_row, to_text
 from .sqlite_open import in_memory, open_database
+from .roleplay_store import RolePlayStoreMixin
 from .sqlite_quiz import QuizTables
 
 log = logging.getLogger(__name__)
 
 
-class SqliteStore(QuizTables):
+class SqliteStore(QuizTables, RolePlayStoreMixin):
     """The bot's persistence. `path` is a file (parent folders are created) or ":memory:".
 
     `read_only=True` opens the file for reading only (`gaps`, `briefs`): those commands work
@@ -283,6 +284,7 @@ class SqliteStore(QuizTables):
             if user_id is not None:
                 quiz, quiz_params = where("answered_at")
                 deleted += conn.execute(f"DELETE FROM quiz_answers WHERE {quiz}", quiz_params).rowcount
+            deleted += self.forget_roleplay(conn, user_id=user_id)
         self._truncate_log()
         return deleted
 
