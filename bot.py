@@ -2,26 +2,26 @@
 
     python bot.py --console [--lang fr|en]        the conversation in a terminal
     python bot.py advise "REQUEST" [--profile TEXT] [--lang fr|en] [--json]
+    python bot.py roleplay --seed N --level 1|2|3 [--lang fr|en] [--reveal] [--json]   a training role-play
     python bot.py gaps                            requests the bot could not place
     python bot.py forget --older-than 30d | --user ID
-    python bot.py briefs [ID]                     list saved briefs, or print one
+    python bot.py briefs [ID [--version N]]       list saved briefs, or print one (or an older version)
     python bot.py sync [--guild ID]               publish slash commands to Discord
     python bot.py [run]                           the Discord bot (needs DISCORD_TOKEN)
 
-Exit codes: 0 success, 2 bad usage or invalid knowledge base (never a traceback for a
-user's mistake).
+Exit codes: 0 success, 2 bad usage, invalid knowledge base or a database/folder fault (one
+sentence naming the file and what to do; never a traceback for a user's mistake).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import io
 import json
 import logging
-import re
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Sequence
 
@@ -51,12 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     advise.add_argument("request")
     advise.add_argument("--profile", default="", help="free text about the client's content capacity")
     advise.add_argument("--json", action="store_true")
+    roleplay = sub.add_parser("roleplay", help="a role-play intake for training: the bot plays a client",
+                              parents=common)
+    roleplay.add_argument("--seed", type=int, help="which client (default: random)")
+    roleplay.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help="1 clear, 2 vague, 3 optimistic")
+    roleplay.add_argument("--reveal", action="store_true", help="print the hidden scenario; read nothing")
+    roleplay.add_argument("--json", action="store_true")
     sub.add_parser("gaps", help="list requests the bot could not place", parents=common)
     forget = sub.add_parser("forget", help="erase stored conversations", parents=common)
     forget.add_argument("--older-than", help="age such as 30d, 12h, 90m")
     forget.add_argument("--user", help="a user id")
     briefs = sub.add_parser("briefs", help="list saved briefs or print one", parents=common)
-    briefs.add_argument("id", nargs="?", type=int)
+    briefs.add_argument("id", nargs="?")
+    briefs.add_argument("--version", help="print this version of the brief instead of the latest")
     sync = sub.add_parser("sync", help="publish slash commands to Discord", parents=common)
     sync.add_argument("--guild", type=int, help="one server id (instant) instead of global")
     sub.add_parser("run", help="start the Discord bot", parents=common)
@@ -66,7 +73,24 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _main(args)
+    except Exception as exc:  # a database, folder, argument or .env fault: one sentence, exit 2
+        from adapters.cli_support import explain
+
+        found = explain(exc)
+        if found is None:
+            raise
+        key, values = found
+        print(_say(args, key, **values), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _main(args: argparse.Namespace) -> int:
+    from adapters.cli_support import check_arguments
     from knowledge import KnowledgeBaseError
+
+    check_arguments(args)  # UsageProblem before anything is loaded
 
     discord_command = not args.console and args.command in (None, "run", "sync")
     if discord_command:
@@ -74,12 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if load_token() is None:  # before loading anything: fail in a blink, point to --console
             return missing_token()
-    if args.command in ("gaps", "forget", "briefs") and not Path(_db_path(args)).is_file():
+    if args.command in ("gaps", "forget", "briefs") and not _is_file(_db_path(args)):
         print(_both("no_database", path=_db_path(args)), file=sys.stderr)  # a typo must not create a new base
         return EXIT_USAGE
     try:
         if args.command == "advise":
             return _advise(args)
+        if args.command == "roleplay":
+            return _roleplay(args)
         runtime = _runtime(args)
     except KnowledgeBaseError as exc:
         print("Invalid knowledge base / base de connaissances invalide:", file=sys.stderr)
@@ -93,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "forget":
         return _forget(runtime, args)
     if args.command == "briefs":
-        return _briefs(runtime, args.id, args.lang or "fr")
+        return _briefs(runtime, args)
     from adapters.discord_app.launch import run_discord, sync_commands
 
     if args.command == "sync":
@@ -107,24 +133,44 @@ def _db_path(args: argparse.Namespace) -> str:
     return args.db or default_db_path()
 
 
-def _both(key: str, **values: object) -> str:
-    """A catalogue message in French then English, for errors met before any language is known."""
+def _is_file(path: str) -> bool:
+    try:
+        return Path(path).is_file()
+    except OSError:  # a name too long, a link loop: not a database file either
+        return False
+
+
+def _say(args: argparse.Namespace, key: str, **values: object) -> str:
+    """A catalogue message in --lang, or in both languages when none was given."""
+    if getattr(args, "lang", None):
+        return _catalogue().msg(key, args.lang, **values)
+    return _both(key, **values)
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue():  # noqa: ANN202 - imported lazily to keep --help fast
     from knowledge import load_knowledge_base
 
-    kb = load_knowledge_base()
+    return load_knowledge_base()
+
+
+def _both(key: str, **values: object) -> str:
+    """A catalogue message in French then English, for errors met before any language is known."""
+    kb = _catalogue()
     return f"{kb.msg(key, 'fr', **values)}\n{kb.msg(key, 'en', **values)}"
 
 
 def _briefs_dir(args: argparse.Namespace) -> Path:
-    from runtime import DEFAULT_BRIEFS
+    from runtime import briefs_folder
 
-    return Path(args.briefs) if args.briefs else DEFAULT_BRIEFS
+    return briefs_folder(_db_path(args), args.briefs)
 
 
 def _runtime(args: argparse.Namespace):  # noqa: ANN202 - imported lazily to keep --help fast
     from runtime import build_runtime
 
-    return build_runtime(args.kb, args.db, default_lang=args.lang or "fr")
+    return build_runtime(args.kb, args.db, default_lang=args.lang or "fr",
+                         read_only=args.command in ("gaps", "briefs") and not args.console)
 
 
 def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
@@ -137,23 +183,25 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     try:
         return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
                            briefs_dir=_briefs_dir(args), db_label=_db_path(args), lang=args.lang, prompt=prompt,
-                           quiz=runtime.quiz)
+                           quiz=runtime.quiz, roleplay=getattr(runtime, "roleplay", None))
     except KeyboardInterrupt:  # Ctrl-C: every turn is already saved, so just leave
         print()
         return 0
 
 
 def _advise(args: argparse.Namespace) -> int:
+    from adapters.cli_support import free_text
     from advisor.oneshot import advise, render_text
     from classifier import load_classifier
     from knowledge import load_knowledge_base
 
-    if not args.request.strip():
+    request, profile = free_text(args.request), free_text(args.profile)  # the output stays valid UTF-8
+    if not request.strip():
         print(_both("empty_request"), file=sys.stderr)
         return EXIT_USAGE
     kb = load_knowledge_base(args.kb)
-    result = load_classifier(kb).classify(args.request)
-    data = advise(kb, result, args.request, args.profile, lang=args.lang)
+    result = load_classifier(kb).classify(request)
+    data = advise(kb, result, request, profile, lang=args.lang)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -161,7 +209,16 @@ def _advise(args: argparse.Namespace) -> int:
     return 0
 
 
+def _roleplay(args: argparse.Namespace) -> int:
+    from adapters.roleplay_cli import run_roleplay
+
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    return run_roleplay(args, stdin, sys.stdout, sys.stderr)
+
+
 def _gaps(runtime, lang: str) -> int:  # noqa: ANN001
+    from adapters.terminal import safe
+
     kb = runtime.kb
     groups = runtime.store.gap_summary()
     if not groups:
@@ -171,58 +228,47 @@ def _gaps(runtime, lang: str) -> int:  # noqa: ANN001
     for group in groups:
         known = group.candidate in kb.topics
         topic = kb.topics[group.candidate].name(lang) if known else kb.msg("gaps_none_topic", lang)
-        print(kb.msg("gaps_group", lang, topic=topic, count=group.count, last=f"{group.last_at:%Y-%m-%d %H:%M}"))
+        print(safe(kb.msg("gaps_group", lang, topic=topic, count=group.count,
+                          last=f"{group.last_at:%Y-%m-%d %H:%M}")))
         for sample in group.samples:
-            print(f"    « {sample[:120]} »")
+            print(safe(f"    « {sample[:120]} »"))
     return 0
-
-
-_AGE = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
 
 
 def _forget(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from storage.brief_files import BriefFiles
+
     lang = args.lang or "fr"
-    age = None
-    if args.older_than:
-        match = _AGE.match(args.older_than)
-        if not match:
-            print(runtime.kb.msg("forget_usage", lang), file=sys.stderr)
-            return EXIT_USAGE
-        number, unit = int(match.group(1)), match.group(2)
-        age = {"d": timedelta(days=number), "h": timedelta(hours=number), "m": timedelta(minutes=number)}[unit]
-    if age is None and not args.user:
-        print(runtime.kb.msg("forget_usage", lang), file=sys.stderr)
-        return EXIT_USAGE
-    count = runtime.store.forget(older_than=age, user_id=args.user)
-    count += _remove_orphan_brief_files(runtime, _briefs_dir(args))
+    count = runtime.store.forget(older_than=args.checked_age, user_id=args.user)
     print(runtime.kb.msg("forgot", lang, count=count))
+    folder = _briefs_dir(args)
+    removed = BriefFiles(folder, runtime.store).prune()  # only in this database's own folder
+    if removed:
+        print(runtime.kb.msg("forgot_files", lang, count=removed, folder=folder))
     return 0
 
 
-def _remove_orphan_brief_files(runtime, folder: Path) -> int:  # noqa: ANN001
-    """Brief files whose brief is no longer in the database: forgetting must not leave copies."""
-    removed = 0
-    for path in folder.glob("brief-*.md"):
-        number = path.stem.removeprefix("brief-")
-        if number.isdigit() and runtime.store.get_brief(int(number)) is None:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+def _briefs(runtime, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from adapters.cli_support import UsageProblem
+    from adapters.terminal import safe
 
-
-def _briefs(runtime, brief_id: int | None, lang: str) -> int:  # noqa: ANN001
-    if brief_id is not None:
-        record = runtime.store.get_brief(brief_id)
-        if record is None:
-            print(f"brief {brief_id}: introuvable / not found", file=sys.stderr)
-            return EXIT_USAGE
-        print(record.markdown)
+    store, kb, lang = runtime.store, runtime.kb, args.lang or "fr"
+    brief_id, version = args.checked_id, args.checked_version
+    if brief_id is None:
+        records = store.list_briefs(limit=20)
+        print(kb.msg("briefs_header" if records else "briefs_none", lang))
+        for record in records:
+            request = " ".join(record.request.split())
+            versions = f"  ({kb.msg('briefs_versions', lang, count=record.versions)})" if record.versions > 1 else ""
+            print(safe(f"{record.id:>5}  {record.created_at:%Y-%m-%d %H:%M}  {request[:70]}{versions}"))
         return 0
-    records = runtime.store.list_briefs(limit=20)
-    print(runtime.kb.msg("briefs_header" if records else "briefs_none", lang))
-    for record in records:
-        request = " ".join(record.request.split())
-        print(f"{record.id:>5}  {record.created_at:%Y-%m-%d %H:%M}  {request[:70]}")
+    record = store.get_brief(brief_id, version)
+    if record is None:
+        kept = [str(r.version) for r in store.brief_versions(brief_id)]
+        if version is not None and kept:
+            raise UsageProblem("brief_version_not_found", id=brief_id, version=version, versions=", ".join(kept))
+        raise UsageProblem("brief_not_found", id=brief_id)
+    print(safe(record.markdown), end="" if record.markdown.endswith("\n") else "\n")
     return 0
 
 

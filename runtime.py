@@ -14,17 +14,47 @@ from advisor.service import AdvisorService
 from classifier import TopicClassifier, load_classifier
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from storage.sqlite_store import SqliteStore
+from training.roleplay.service import RolePlayService
 from training.service import QuizService
 
 log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_DB = PROJECT_DIR / "data" / "planfirst.sqlite3"
-DEFAULT_BRIEFS = PROJECT_DIR / "data" / "briefs"
+DEFAULT_DB_TIMEOUT = 5.0
 
 
 def default_db_path() -> str:
     """PLANFIRST_DB if set, else data/planfirst.sqlite3 in the project."""
     return os.environ.get("PLANFIRST_DB") or str(DEFAULT_DB)
+
+
+def db_timeout() -> float:
+    """Seconds a write waits for another program's lock: PLANFIRST_DB_TIMEOUT, else 5."""
+    text = os.environ.get("PLANFIRST_DB_TIMEOUT", "")
+    try:
+        value = float(text) if text else DEFAULT_DB_TIMEOUT
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        log.warning("PLANFIRST_DB_TIMEOUT=%r is not a number of seconds (0-3600): using %g", text, DEFAULT_DB_TIMEOUT)
+        return DEFAULT_DB_TIMEOUT
+    return value
+
+
+def briefs_folder(db_path: str, chosen: str | None = None) -> Path:
+    """Where the console writes brief files: `chosen` (--briefs), else `<database>-briefs`
+    next to the database, so two databases never share a folder (a database in memory gets
+    a fresh temporary folder)."""
+    from storage.brief_files import default_folder
+    from storage.sqlite_open import in_memory
+
+    if chosen:
+        return Path(chosen)
+    if in_memory(db_path):
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix="planfirst-briefs-"))
+    return default_folder(db_path)
 
 
 @dataclass
@@ -37,6 +67,7 @@ class Runtime:
     store: SqliteStore
     advisor: AdvisorService
     quiz: QuizService
+    roleplay: RolePlayService | None = None
 
     def reload(self) -> list[str]:
         """Reload and validate the knowledge base; on problems keep the old one and return them."""
@@ -48,18 +79,22 @@ class Runtime:
         self.kb, self.classifier = kb, classifier
         self.advisor.swap(kb, classifier)
         self.quiz.swap(kb)
+        if self.roleplay is not None:
+            self.roleplay.swap(kb)
         log.info("knowledge base reloaded: %d topics", len(kb.topics))
         return []
 
 
 def build_runtime(kb_path: str | None = None, db_path: str | None = None,
-                  default_lang: str = "fr") -> Runtime:
-    """Load (and validate) the knowledge base, fit or load the classifier, open the store.
+                  default_lang: str = "fr", *, read_only: bool = False) -> Runtime:
+    """Load (and validate) the knowledge base, fit or load the classifier, open the store
+    (`read_only`: for commands that only read, so they work on a file they may not write).
 
-    Raises KnowledgeBaseError when the base is invalid: callers print it and exit 2.
+    Raises KnowledgeBaseError when the base is invalid, StoreError when the database cannot be
+    used: callers print it and exit 2.
     """
     kb = load_knowledge_base(kb_path)
+    store = SqliteStore(db_path or default_db_path(), read_only=read_only, busy_timeout=db_timeout())
     classifier = load_classifier(kb)
-    store = SqliteStore(db_path or default_db_path())
     advisor = AdvisorService(kb, classifier, store, default_lang=default_lang)
-    return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store))
+    return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store), RolePlayService(kb, store))

@@ -4,6 +4,11 @@ It only translates: lines become messages for the service, replies become text w
 numbered choices. Piped input works the same as a person typing (one line = one
 message) and the program ends cleanly at end of input. The conversation is stored at
 every turn, so starting again after a kill resumes where it stopped.
+
+Brief files are written by `storage.brief_files` after the service has committed the turn;
+at start the folder is claimed for this database and missing or short files are rewritten
+from it. Everything printed goes through `adapters.terminal.safe`: client text never
+reaches the terminal with its control characters.
 """
 
 from __future__ import annotations
@@ -16,7 +21,12 @@ from advisor.commands import bare, match_command
 from advisor.glossary import TermIndex, card_text, unknown_term
 from advisor.replies import Reply
 from advisor.service import AdvisorService
+from storage.brief_files import BriefFileError, BriefFiles
+from training.roleplay.service import RolePlayService
 from training.service import QuizService
+
+from .console_roleplay import RolePlayConsole
+from .terminal import safe
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
@@ -28,12 +38,15 @@ def plain(text: str) -> str:
 
 
 class ConsoleRenderer:
-    """Turns replies into terminal text; writes brief files."""
+    """Turns replies into terminal text; says where each brief's file is."""
 
-    def __init__(self, out: TextIO, briefs_dir: Path, msg: Callable[..., str]) -> None:
+    def __init__(self, out: TextIO, files: BriefFiles, msg: Callable[..., str]) -> None:
         self.out = out
-        self.briefs_dir = briefs_dir
+        self.files = files
         self.msg = msg
+
+    def write(self, text: str) -> None:
+        self.out.write(safe(text))
 
     def show(self, replies: Iterable[Reply]) -> None:
         for reply in replies:
@@ -41,36 +54,48 @@ class ConsoleRenderer:
                 self._brief(reply)
                 continue
             if reply.kind == "recommendation":
-                self.out.write(f"\n=== {plain(reply.title)} ===\n")
-            self.out.write(plain(reply.text) + "\n")
+                self.write(f"\n=== {plain(reply.title)} ===\n")
+            self.write(plain(reply.text) + "\n")
             for number, option in enumerate(reply.choices, start=1):
-                self.out.write(f"  {number}. {option.label}\n")
-            self.out.write("\n")
+                self.write(f"  {number}. {option.label}\n")
+            self.write("\n")
         self.out.flush()
 
     def _brief(self, reply: Reply) -> None:
-        brief_id = reply.data.get("brief_id")
-        self.briefs_dir.mkdir(parents=True, exist_ok=True)
-        path = self.briefs_dir / f"brief-{brief_id or 'draft'}.md"
-        path.write_text(reply.text, encoding="utf-8")
+        """The brief was committed with its turn; now its file (the advice was just shown:
+        the file holds the full brief, the screen says where it is)."""
+        brief_id, version = reply.data.get("brief_id"), reply.data.get("brief_version", 1)
         lang = reply.data.get("lang", "fr")
-        # the advice was just shown: the file holds the full brief, the screen says where it is
-        self.out.write(self.msg("brief_saved", lang, brief_id=brief_id, path=path) + "\n\n")
+        if not isinstance(brief_id, int):
+            return
+        try:
+            path = self.files.write(brief_id)
+        except BriefFileError as exc:
+            self.write(self.msg("brief_file_failed", lang, brief_id=brief_id, path=exc.path, reason=exc.reason)
+                       + "\n\n")
+            return
+        key = "brief_saved" if version == 1 else "brief_saved_version"
+        self.write(self.msg(key, lang, brief_id=brief_id, version=version, path=path) + "\n\n")
 
 
 class ConsoleRouter:
     """Sends each line to the advisor, or to the quiz while one is under way ("quiz", "quiz 2",
-    "quiz revoir", "quiz scores"). Both keep their state in the store, so both resume."""
+    "quiz revoir", "quiz scores"), or to the role-play ("jeu de rôle", see console_roleplay.py).
+    All keep their state in the store, so all resume."""
 
     def __init__(self, advisor: AdvisorService, quiz: QuizService | None, key: str, user_id: str,
-                 lang: str | None) -> None:
+                 lang: str | None, roleplay: RolePlayService | None = None) -> None:
         self.advisor, self.quiz, self.key, self.user_id, self.lang = advisor, quiz, key, user_id, lang
+        self.roleplay = (RolePlayConsole(roleplay, key=key, user_id=user_id, lang=lang, current_lang=self.current_lang)
+                         if roleplay is not None else None)
 
     def current_lang(self) -> str:
         state = self.advisor.current(self.key)
         return self.lang or (state.lang if state else self.advisor.default_lang)
 
     def handle(self, line: str) -> list[Reply]:
+        if self.roleplay is not None and (routed := self.roleplay.route(line)) is not None:
+            return routed
         if self.quiz is not None:
             if self.quiz.active(self.key):
                 return self._quiz_replies(self.quiz.handle(self.key, line, user_id=self.user_id))
@@ -125,22 +150,34 @@ class ConsoleRouter:
 
 def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, key: str, user_id: str,
                 briefs_dir: Path, db_label: str, lang: str | None = None,
-                prompt: Callable[[], None] | None = None, quiz: QuizService | None = None) -> int:
-    """Drive one conversation from `lines` until they run out; returns the exit code (0)."""
-    renderer = ConsoleRenderer(out, briefs_dir, service.kb.msg)
-    router = ConsoleRouter(service, quiz, key, user_id, lang)
+                prompt: Callable[[], None] | None = None, quiz: QuizService | None = None,
+                roleplay: RolePlayService | None = None) -> int:
+    """Drive one conversation from `lines` until they run out; returns the exit code (0).
+
+    Raises BriefFolderError (before anything is printed) when `briefs_dir` cannot hold this
+    database's briefs, and StoreError when the database fails.
+    """
+    files = BriefFiles(briefs_dir, service.store)  # type: ignore[arg-type]
+    files.claim()
+    rewritten = files.sync()
+    renderer = ConsoleRenderer(out, files, service.kb.msg)
+    router = ConsoleRouter(service, quiz, key, user_id, lang, roleplay)
     existing = service.current(key)
     # Until the first request shows the language, greet in both (French first, the default).
     known = lang or (existing.lang if existing else None)
     greet_langs = [known] if known else ["fr", "en"]
     for greet_lang in greet_langs:
-        out.write(service.kb.msg("console_intro", greet_lang, db=db_label, folder=briefs_dir) + "\n")
-    out.write("\n")
+        renderer.write(service.kb.msg("console_intro", greet_lang, db=db_label, folder=briefs_dir) + "\n")
+    if rewritten:
+        renderer.write(service.kb.msg("briefs_rewritten", greet_langs[0], count=rewritten, folder=briefs_dir) + "\n")
+    renderer.write("\n")
     if existing is not None and existing.stage != "request":
         renderer.show([Reply("text", service.kb.msg("console_resumed", existing.lang))])
         renderer.show(service.prompt(key))
     else:
         renderer.show([Reply("text", service.kb.msg("welcome", g)) for g in greet_langs])
+    if router.roleplay is not None:
+        renderer.show(router.roleplay.resume())
     if prompt:
         prompt()
     for line in lines:
@@ -148,6 +185,6 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
         if prompt:
             prompt()
     final = service.current(key)
-    out.write(service.kb.msg("goodbye", final.lang if final else (known or service.default_lang)) + "\n")
+    renderer.write(service.kb.msg("goodbye", final.lang if final else (known or service.default_lang)) + "\n")
     out.flush()
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from advisor.advice import format_number
+from advisor.markdown_safe import inert
 from advisor.state import ConversationState
 from knowledge.models import KnowledgeBase
 
@@ -19,7 +20,7 @@ MAX_QUESTIONS = 8
 def _quote(text: str) -> str:
     """The request as a Markdown blockquote, every line quoted, nothing interpreted."""
     safe = text.replace("\r", "").strip() or "—"
-    return "\n".join("> " + line for line in safe.split("\n"))
+    return "\n".join("> " + inert(line) for line in safe.split("\n"))
 
 
 def meeting_questions(kb: KnowledgeBase, state: ConversationState, lang: str) -> list[str]:

@@ -39,10 +39,10 @@ def _load_kb(path: str | None) -> Any:
         raise UsageError(f"invalid knowledge base {path or '(default)'}:\n{problems}") from exc
 
 
-def _classifier(args: argparse.Namespace) -> Any:
+def _classifier(args: argparse.Namespace, kb: Any = None) -> Any:
     from .cache import load_classifier
 
-    kb = _load_kb(args.kb)
+    kb = kb if kb is not None else _load_kb(args.kb)
     try:
         return load_classifier(kb, use_cache=not args.no_cache)
     except ValueError as exc:  # e.g. a topic without a single example
@@ -76,7 +76,13 @@ def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
         cases = read_cases(args.cases)
     except CasesError as exc:
         raise UsageError(str(exc)) from exc
-    clf = _classifier(args)
+    kb = _load_kb(args.kb)
+    for case in cases:  # a typo in `expected` would silently count as a miss
+        unknown = [t for t in case.expected if t not in kb.topics]
+        if unknown:
+            print(f"python -m classifier: warning: {args.cases}:{case.line}: unknown topic id(s) in expected: "
+                  f"{', '.join(repr(t) for t in unknown)} (not in the knowledge base)", file=sys.stderr)
+    clf = _classifier(args, kb)
     m = metrics(cases, clf.predict([c.text for c in cases]))
     stdout.write((json.dumps(m, ensure_ascii=False) if args.json else report(m)) + "\n")
     return 0

@@ -17,14 +17,17 @@ Definitions (an out-of-scope case expects the empty set):
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 NONE = "-"
+MAX_LINE_BYTES = 1_000_000
+"""A case longer than this is not a request (and `/dev/zero` has no end of line)."""
 
 
 class CasesError(ValueError):
@@ -38,29 +41,48 @@ class Case:
     kind: str = ""
     lang: str = ""
     id: str = ""
+    line: int = 0
+
+
+def _lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """(number, text) of each line, read a bounded line at a time (never the whole of a device)."""
+    try:
+        with open(path, "rb") as file:
+            for n in itertools.count(1):
+                raw = file.readline(MAX_LINE_BYTES + 1)
+                if not raw:
+                    return
+                if len(raw) > MAX_LINE_BYTES:
+                    raise CasesError(f"{path}:{n}: line longer than {MAX_LINE_BYTES:,} bytes: not a case")
+                try:
+                    yield n, raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise CasesError(f"{path}:{n}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise CasesError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def read_cases(path: str | Path) -> list[Case]:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CasesError(f"{path}: cannot read: {exc}") from exc
     cases = []
-    for n, line in enumerate(lines, 1):
+    for n, line in _lines(path):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise TypeError("each line must be a JSON object with `text` and `expected`")
             text, expected = obj["text"], obj["expected"]
             if not isinstance(text, str) or not isinstance(expected, list) or not all(
                 isinstance(t, str) for t in expected
             ):
                 raise TypeError("`text` must be a string and `expected` a list of topic ids")
+        except RecursionError as exc:
+            raise CasesError(f"{path}:{n}: JSON nested too deeply") from exc
         except (ValueError, KeyError, TypeError) as exc:
             detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
             raise CasesError(f"{path}:{n}: {detail}") from exc
         cases.append(Case(text, tuple(expected), str(obj.get("kind", "")),
-                          str(obj.get("lang", "")), str(obj.get("id", n))))
+                          str(obj.get("lang", "")), str(obj.get("id", n)), line=n))
     if not cases:
         raise CasesError(f"{path}: no cases")
     return cases

@@ -2,12 +2,15 @@
 
 Every problem in every file is collected before anything is raised, so one run of
 `python -m knowledge validate` lists all there is to fix. Bad bytes (not UTF-8, binary junk)
-and bad YAML are problems like any other, never tracebacks.
+and bad YAML are problems like any other, never tracebacks. Hostile files (pipes, devices,
+links out of the folder, huge or absurdly nested files) are refused before parsing: see
+`knowledge.files`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +18,10 @@ from typing import Any
 import yaml
 
 from .errors import KnowledgeBaseError, Problem
+from .files import MAX_DEPTH, Unreadable, nesting_line, read_file
 from .models import KnowledgeBase, Text, Topic
-from .reader import Doc, kind
+from .reader import Doc, kind, shorten
+from .roleplay_schema import parse_roleplay, roleplay_files
 from .schema import (
     parse_advice,
     parse_combos,
@@ -42,16 +47,25 @@ def load_knowledge_base(path: str | Path | None = None) -> KnowledgeBase:
     Raises KnowledgeBaseError listing every problem found, in file order.
     """
     root = Path(path) if path is not None else DEFAULT_PATH
-    if not root.is_dir():
-        raise KnowledgeBaseError([Problem(str(root), 0, "", "knowledge base folder not found")])
-    problems: list[Problem] = []
-    files = _list_files(root, problems)
+    try:
+        if not root.is_dir():
+            raise KnowledgeBaseError([Problem(shorten(str(root)), 0, "", "knowledge base folder not found")])
+        problems: list[Problem] = []
+        files = _list_files(root, problems)
+    except OSError as exc:
+        raise KnowledgeBaseError([Problem(shorten(str(root)), 0, "",
+                                          f"cannot read the knowledge base folder: {exc.strerror or exc}")]) from None
     docs: dict[str, tuple[Doc, Any]] = {}
     digest = hashlib.sha256()
     for name in sorted(files):
-        data = files[name].read_bytes()
-        digest.update(name.encode() + b"\0" + data + b"\0")
         doc = Doc(name)
+        try:
+            data = read_file(files[name], root)
+        except Unreadable as exc:
+            doc.error("", str(exc), 0)
+            docs[name] = (doc, None)
+            continue
+        digest.update(name.encode() + b"\0" + data + b"\0")
         docs[name] = (doc, _parse_bytes(doc, data))
     kb = _build(root, docs)
     for doc, _ in docs.values():
@@ -78,8 +92,9 @@ def _list_files(root: Path, problems: list[Problem]) -> dict[str, Path]:
     if (root / "reading").is_dir():
         files.update({f"reading/{p.name}": p for p in sorted((root / "reading").glob("*.yaml"))})
     files.update({p.name: p for p in sorted(root.glob(EXTRA_MESSAGES))})
+    files.update(roleplay_files(root, problems))
     for name in REQUIRED_FILES + OPTIONAL_FILES:
-        if (root / name).is_file():
+        if os.path.lexists(root / name):  # whatever it is: reading it says what is wrong with it
             files[name] = root / name
         elif name in REQUIRED_FILES:
             problems.append(Problem(name, 0, "", "required file is missing"))
@@ -94,6 +109,10 @@ def _parse_bytes(doc: Doc, data: bytes) -> Any:
         line = data.count(b"\n", 0, exc.start) + 1
         byte = f"0x{data[exc.start]:02x}"
         doc.error("", f"not UTF-8 text (byte {byte} at offset {exc.start}); save the file as UTF-8", line)
+        return None
+    deep = nesting_line(text)
+    if deep is not None:
+        doc.error("", f"nested more than {MAX_DEPTH} levels deep: not parsed (a knowledge file never needs that)", deep)
         return None
     try:
         tree = load_yaml(text)
@@ -146,6 +165,8 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         builtin_messages, builtin_commands = _builtin_catalogue()
         messages, commands = {**builtin_messages, **messages}, {**builtin_commands, **commands}
     validate(parsed)
+    roleplay = parse_roleplay(docs, {t: tp for t, (tp, _) in parsed.topics.items()},
+                              {a.topic for a in parsed.advice if a.topic}, parsed.capacity)
     if parsed.capacity is None or parsed.out_of_scope is None:
         return None
     reading = check_reading(reading_files, parsed.capacity)
@@ -161,6 +182,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         "commands": commands,
         "number_words": number_words,
         "reading": reading,
+        "roleplay": roleplay,
     }
 
 
@@ -187,6 +209,8 @@ def _builtin_catalogue() -> tuple[dict[str, Text], dict[str, dict[str, tuple[str
 
 def _messages(docs: dict[str, tuple[Doc, Any]]) -> tuple[dict[str, Text], dict[str, dict[str, tuple[str, ...]]]]:
     """messages.yaml merged with every messages_*.yaml; a key defined twice is an error."""
+    from .placeholders import check_messages  # here: `python -m knowledge.placeholders` imports this module
+
     messages: dict[str, Text] = {}
     commands: dict[str, dict[str, tuple[str, ...]]] = {}
     owner: dict[tuple[str, str], str] = {}
@@ -196,6 +220,7 @@ def _messages(docs: dict[str, tuple[Doc, Any]]) -> tuple[dict[str, Text], dict[s
         if doc is None or tree is None:
             continue
         found = parse_messages(doc, tree, main=name == "messages.yaml")
+        check_messages(doc, found[0])  # placeholders the code really supplies (knowledge/placeholders.py)
         for section, merged, items in (("messages", messages, found[0]), ("commands", commands, found[1])):
             for key, value in items.items():
                 if (section, key) in owner:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .roleplay_models import RolePlayData
 
 Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
@@ -183,6 +186,8 @@ class KnowledgeBase:
     reading: Mapping[str, tuple[ReadingExample, ...]] = field(default_factory=dict)
     """Capacity field id -> its labelled examples for the free-text reader (may be empty)."""
     content_hash: str = ""
+    roleplay: RolePlayData | None = None
+    """The role-play client and junior questions (knowledge/roleplay/), None without that folder."""
 
     def topic(self, topic_id: str) -> Topic:
         return self.topics[topic_id]

@@ -18,6 +18,28 @@ from .models import LANGS, Hours, Source, Text
 from .yaml_lines import LineDict, LineList
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MAX_MESSAGE = 300
+"""A problem's message is cut here: it may quote the file, and a quote is an excerpt."""
+MAX_FIELD = 120
+
+
+def escaped(text: str) -> str:
+    """Control characters as visible escapes: a quoted file cannot act on a terminal or a chat."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """At most `limit` characters: the start and the end, joined by "…"."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return text[:half] + "…" + text[-half:]
+
+
+def excerpt(value: object, limit: int = 60) -> str:
+    """A value from the file, as quoted in a message: escaped and short."""
+    return shorten(escaped(str(value)), limit)
 
 
 def join(path: str, key: object) -> str:
@@ -61,7 +83,10 @@ class Doc:
         return self.lines[path]
 
     def error(self, path: str, message: str, line: int | None = None) -> None:
-        self.problems.append(Problem(self.file, self.where(path) if line is None else line, path, message))
+        """Record a problem; field and message are escaped and cut (they may quote the file)."""
+        at = self.where(path) if line is None else line
+        self.problems.append(Problem(self.file, at, shorten(escaped(path), MAX_FIELD),
+                                     shorten(escaped(message), MAX_MESSAGE)))
 
     def _wrong(self, path: str, expected: str, value: object) -> None:
         self.error(path, f"wrong type: expected {expected}, got {kind(value)}")
@@ -87,7 +112,7 @@ class Doc:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}"
-                self.error(join(path, key), f"unknown key '{key}' ({hint})")
+                self.error(join(path, key), f"unknown key '{excerpt(key)}' ({hint})")
         for key in required:
             if key not in data:
                 self.error(path, f"missing required key '{key}'")
@@ -116,7 +141,7 @@ class Doc:
     def ident(self, value: Any, path: str) -> str | None:
         text = self.string(value, path)
         if text is not None and not ID_PATTERN.match(text):
-            self.error(path, f"'{text}' is not a snake_case ASCII id")
+            self.error(path, f"'{excerpt(text)}' is not a snake_case ASCII id")
             return None
         return text
 
@@ -135,7 +160,7 @@ class Doc:
     def choice(self, value: Any, path: str, allowed: tuple[str, ...], what: str) -> str | None:
         text = self.string(value, path)
         if text is not None and text not in allowed:
-            self.error(path, f"invalid {what} '{text}' (expected one of: {', '.join(allowed)})")
+            self.error(path, f"invalid {what} '{excerpt(text)}' (expected one of: {', '.join(allowed)})")
             return None
         return text
 

@@ -15,6 +15,14 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _SPACES = re.compile(r"\s+")
 MAX_CHARS = 20_000
 """Longer input is cut here before any work: nobody's request is 20,000 characters."""
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters that act on a terminal or reorder what is shown: C0 controls except tab and
+newline, DEL, C1 controls, bidirectional overrides and isolates."""
+
+
+def strip_controls(text: str) -> str:
+    """`text` without CONTROLS (client text on its way to a terminal or a Markdown file)."""
+    return CONTROLS.sub("", text)
 
 
 def strip_accents(text: str) -> str:

@@ -1,6 +1,15 @@
-"""Persistence: conversations, briefs, knowledge gaps, settings and quiz scores in SQLite."""
+"""Persistence: conversations, brief versions, knowledge gaps, settings and quiz scores.
 
+`protocol.Store` is the contract; `SqliteStore` implements it on SQLite; `brief_files`
+keeps a folder of Markdown files in step with a store's briefs.
+"""
+
+from .errors import ConversationConflict, StoreError
 from .migrations import MIGRATIONS, SchemaTooNewError
-from .sqlite_store import BriefRecord, GapRecord, GapSummary, SqliteStore
+from .protocol import BriefDraft, BriefRef, GapDraft, SavedTurn, Store, StoredConversation
+from .records import BriefInfo, BriefRecord, GapRecord, GapSummary
+from .sqlite_store import SqliteStore
 
-__all__ = ["MIGRATIONS", "BriefRecord", "GapRecord", "GapSummary", "SchemaTooNewError", "SqliteStore"]
+__all__ = ["MIGRATIONS", "BriefDraft", "BriefInfo", "BriefRecord", "BriefRef", "ConversationConflict", "GapDraft",
+           "GapRecord", "GapSummary", "SavedTurn", "SchemaTooNewError", "SqliteStore", "Store", "StoreError",
+           "StoredConversation"]

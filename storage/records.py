@@ -22,7 +22,7 @@ def from_text(text: str) -> datetime:
 
 @dataclass(frozen=True)
 class BriefRecord:
-    """A saved meeting brief."""
+    """One version of a saved meeting brief (the latest unless asked otherwise)."""
 
     id: int
     key: str
@@ -33,6 +33,29 @@ class BriefRecord:
     markdown: str
     data: dict[str, Any]
     created_at: datetime
+    """When the brief's first version was saved."""
+    version: int = 1
+    """Which version this record holds."""
+    versions: int = 1
+    """The brief's latest version number (versions are 1..versions; `forget` may erase old ones)."""
+    intake: int | None = None
+    saved_at: datetime | None = None
+    """When this version was saved."""
+
+    @property
+    def is_latest(self) -> bool:
+        return self.version == self.versions
+
+
+@dataclass(frozen=True)
+class BriefInfo:
+    """One version of one brief, without its text: what a folder of brief files must hold."""
+
+    id: int
+    version: int
+    latest: int
+    size: int
+    """Bytes of the version's Markdown in UTF-8."""
 
 
 @dataclass(frozen=True)
@@ -64,9 +87,21 @@ class GapSummary:
 
 
 def brief_from_row(row: sqlite3.Row) -> BriefRecord:
+    """A row of `briefs` joined with one of its `brief_versions` (see SqliteStore._BRIEF_SELECT)."""
     return BriefRecord(id=row["id"], key=row["key"], user_id=row["user_id"], guild_id=row["guild_id"],
                        lang=row["lang"], request=row["request"], markdown=row["markdown"],
-                       data=json.loads(row["data"]), created_at=from_text(row["created_at"]))
+                       data=json_object(row["data"]), created_at=from_text(row["created_at"]),
+                       version=row["version"], versions=row["versions"], intake=row["intake"],
+                       saved_at=from_text(row["saved_at"]))
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """A stored JSON object; {} when the text is not one (a damaged row must not stop a listing)."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def gap_from_row(row: sqlite3.Row) -> GapRecord:

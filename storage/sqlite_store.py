@@ -1,75 +1,96 @@
-"""SQLite implementation of Plan First's store (standard library only).
+"""SQLite implementation of Plan First's store (standard library only); the contract is
+`storage.protocol.Store`.
 
 What is kept, and why:
-- conversations: the engine's state as JSON, saved at every turn, so a restart (or a crash
-  mid-interview) resumes where the client left off;
-- briefs: the Markdown a strategist takes to the client meeting, listable per server or user;
-- knowledge gaps: requests the classifier was unsure about, grouped by best guess so the
-  knowledge base's curators see what to add;
-- settings: small per-scope values (a server's language...);
+- conversations: the engine's state as JSON with a revision, saved at every turn by
+  compare-and-set, so a restart resumes and two processes on one conversation never
+  silently overwrite each other's turns;
+- briefs: every version of the Markdown a strategist takes to the client meeting;
+- knowledge gaps: requests the classifier was unsure about, grouped by best guess;
+- settings: small per-scope values (a server's language, the database's own id);
 - quizzes: definitions and every answer, for leaderboards, weak topics and replaying misses.
 
 One connection shared by every caller (`check_same_thread=False`), guarded by a lock:
 Discord runs in one event loop, benchmarks may use threads, and SQLite serialises writers
-anyway. Files open in WAL mode so readers never wait for a writer. Schema versions are in
-`storage.migrations`. Times are stored as fixed-width ISO 8601 UTC text, so they sort as text.
+anyway. Opening (WAL, secure_delete, checks) is in `storage.sqlite_open`; schema versions in
+`storage.migrations`. Times are fixed-width ISO 8601 UTC text, so they sort as text. Every
+sqlite3 error leaves as a `StoreError` naming the file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Self
 
-from .migrations import migrate
-from .records import BriefRecord, GapRecord, GapSummary, brief_from_row, from_text, gap_from_row, to_text
+from . import sqlite_briefs as briefs_sql
+from .errors import ConversationConflict, StoreError, from_sqlite
+from .protocol import BriefDraft, GapDraft, SavedTurn, StoredConversation
+from .records import BriefInfo, BriefRecord, GapRecord, GapSummary, brief_from_row, from_text, gap_from_row, to_text
+from .sqlite_open import in_memory, open_database
+from .roleplay_store import RolePlayStoreMixin
+from .sqlite_quiz import QuizTables
+
+log = logging.getLogger(__name__)
 
 
-class SqliteStore:
-    """The bot's persistence. `path` is a file (parent folders are created) or ":memory:"."""
+class SqliteStore(QuizTables, RolePlayStoreMixin):
+    """The bot's persistence. `path` is a file (parent folders are created) or ":memory:".
 
-    def __init__(self, path: str, *, clock: Callable[[], datetime] | None = None) -> None:
+    `read_only=True` opens the file for reading only (`gaps`, `briefs`): those commands work
+    on a database they may not write. `busy_timeout` is how long a write waits for another
+    program's lock before giving up with StoreError("locked").
+    """
+
+    def __init__(self, path: str, *, clock: Callable[[], datetime] | None = None, read_only: bool = False,
+                 busy_timeout: float = 5.0) -> None:
         self.path = path
+        self.read_only = read_only
+        self._busy = busy_timeout
         self._clock = clock or (lambda: datetime.now(UTC))
-        in_memory = path == ":memory:" or path.startswith("file::memory:")
-        if not in_memory:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA busy_timeout = 5000")
-        if not in_memory:
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            # In WAL mode NORMAL never corrupts the file and survives a killed process; only a power
-            # cut can lose the last turns. It saves an fsync per turn (see benchmarks/engine_bench.py).
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-        self.schema_version = migrate(self._conn)
+        self._conn, self.schema_version = open_database(path, read_only=read_only, busy_timeout=busy_timeout)
 
     # --- plumbing -------------------------------------------------------------------------
 
     def _now(self, at: datetime | None = None) -> str:
         return to_text(at or self._clock())
 
+    def _fault(self, exc: sqlite3.Error) -> StoreError:
+        return from_sqlite(exc, self.path, busy_seconds=self._busy)
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction under the lock: all of it is saved, or none."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._fault(exc) from exc
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    try:
+                        self._conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        log.warning("rollback failed on %s", self.path)
+                if isinstance(exc, sqlite3.Error):
+                    raise self._fault(exc) from exc
                 raise
-            self._conn.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._fault(exc) from exc
 
     def close(self) -> None:
         """Close the connection (idempotent); the store cannot be used afterwards."""
@@ -82,21 +103,60 @@ class SqliteStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def identity(self) -> str:
+        """The random id migration 3 gave this database (brief folders are marked with it)."""
+        rows = self._read("SELECT value FROM settings WHERE scope = 'store' AND key = 'id'")
+        return str(rows[0]["value"]) if rows else f"path:{self.path}"
+
     # --- conversations --------------------------------------------------------------------
 
     def load_conversation(self, key: str) -> dict[str, Any] | None:
-        """The state saved for `key`, or None for a new conversation."""
-        rows = self._read("SELECT state FROM conversations WHERE key = ?", (key,))
-        return json.loads(rows[0]["state"]) if rows else None
+        """The state saved for `key`, or None for a new (or unreadable) conversation."""
+        stored = self.load_turn(key)
+        return stored.state if stored else None
+
+    def load_turn(self, key: str) -> StoredConversation | None:
+        rows = self._read("SELECT state, revision FROM conversations WHERE key = ?", (key,))
+        if not rows:
+            return None
+        return StoredConversation(_json_object(rows[0]["state"], key), int(rows[0]["revision"]))
 
     def save_conversation(self, key: str, state: dict[str, Any], *, user_id: str = "", guild_id: str = "") -> None:
-        """Replace the state of `key`; called at every turn so a restart resumes."""
+        """Replace the state of `key` whatever its revision (quizzes, tools)."""
+        text = json.dumps(state, ensure_ascii=False)
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO conversations (key, state, user_id, guild_id, updated_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET state = excluded.state, user_id = excluded.user_id, "
-                "guild_id = excluded.guild_id, updated_at = excluded.updated_at",
-                (key, json.dumps(state, ensure_ascii=False), user_id, guild_id, self._now()))
+                "INSERT INTO conversations (key, state, user_id, guild_id, updated_at, revision) "
+                "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                "user_id = excluded.user_id, guild_id = excluded.guild_id, updated_at = excluded.updated_at, "
+                "revision = conversations.revision + 1",
+                (key, text, user_id, guild_id, self._now()))
+
+    def save_turn(self, key: str, state: dict[str, Any], *, expected_revision: int, user_id: str = "",
+                  guild_id: str = "", brief: BriefDraft | None = None, gaps: Sequence[GapDraft] = ()) -> SavedTurn:
+        """The turn computed from revision `expected_revision` (0: none), with its gaps and brief,
+        in one transaction; ConversationConflict (nothing written) if another turn came first."""
+        text = json.dumps(state, ensure_ascii=False)
+        with self._write() as conn:
+            now = self._now()
+            if expected_revision == 0:
+                done = conn.execute(
+                    "INSERT INTO conversations (key, state, user_id, guild_id, updated_at, revision) "
+                    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (key) DO NOTHING",
+                    (key, text, user_id, guild_id, now)).rowcount
+            else:
+                done = conn.execute(
+                    "UPDATE conversations SET state = ?, user_id = ?, guild_id = ?, updated_at = ?, "
+                    "revision = revision + 1 WHERE key = ? AND revision = ?",
+                    (text, user_id, guild_id, now, key, expected_revision)).rowcount
+            if done != 1:
+                row = conn.execute("SELECT revision FROM conversations WHERE key = ?", (key,)).fetchone()
+                raise ConversationConflict(key, expected_revision, int(row[0]) if row else 0)
+            for gap in gaps:
+                self._insert_gap(conn, gap, user_id=user_id, guild_id=guild_id, at=now)
+            ref = briefs_sql.save_draft(conn, key=key, user_id=user_id, guild_id=guild_id, draft=brief,
+                                        now=now) if brief is not None else None
+        return SavedTurn(expected_revision + 1, ref)
 
     def delete_conversation(self, key: str) -> None:
         """Forget the state of `key` (its briefs stay: they were handed out)."""
@@ -106,38 +166,64 @@ class SqliteStore:
     # --- briefs ---------------------------------------------------------------------------
 
     def save_brief(self, *, key: str, user_id: str, guild_id: str, lang: str, request: str,
-                   markdown: str, data: dict[str, Any]) -> int:
-        """Keep a brief so it can be listed and shown again; returns its id."""
+                   markdown: str, data: dict[str, Any], intake: int | None = None) -> int:
+        """Keep a brief (or a new version of brief (key, intake)) on its own; returns its id."""
+        draft = BriefDraft(lang=lang, request=request, markdown=markdown, data=data, intake=intake)
         with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT INTO briefs (key, user_id, guild_id, lang, request, markdown, data, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, user_id, guild_id, lang, request, markdown, json.dumps(data, ensure_ascii=False), self._now()))
-            return int(cursor.lastrowid or 0)
+            return briefs_sql.save_draft(conn, key=key, user_id=user_id, guild_id=guild_id, draft=draft,
+                                         now=self._now()).id
 
-    def get_brief(self, brief_id: int) -> BriefRecord | None:
-        rows = self._read("SELECT * FROM briefs WHERE id = ?", (brief_id,))
+    def get_brief(self, brief_id: int, version: int | None = None) -> BriefRecord | None:
+        if not briefs_sql.valid_id(brief_id) or (version is not None and not briefs_sql.valid_id(version)):
+            return None
+        if version is None:
+            rows = self._read(briefs_sql.LATEST + " AND b.id = ?", (brief_id,))
+        else:
+            rows = self._read(briefs_sql.SELECT + " WHERE b.id = ? AND v.version = ?", (brief_id, version))
+        return brief_from_row(rows[0]) if rows else None
+
+    def latest_brief(self, key: str) -> BriefRecord | None:
+        """The newest brief of a conversation, at its latest version."""
+        rows = self._read(briefs_sql.LATEST + " AND b.key = ? ORDER BY b.id DESC LIMIT 1", (key,))
         return brief_from_row(rows[0]) if rows else None
 
     def list_briefs(self, *, guild_id: str | None = None, user_id: str | None = None,
                     limit: int = 10) -> list[BriefRecord]:
-        """Newest first, optionally only one server's or one user's."""
-        where, params = _filters(guild_id=guild_id, user_id=user_id)
-        rows = self._read(f"SELECT * FROM briefs {where} ORDER BY id DESC LIMIT ?", (*params, limit))
+        """Newest first, each at its latest version; optionally one server's or one user's."""
+        clauses, params = _filters(**{"b.guild_id": guild_id, "b.user_id": user_id})
+        where = "".join(f" AND {clause}" for clause in clauses)
+        rows = self._read(f"{briefs_sql.LATEST}{where} ORDER BY b.id DESC LIMIT ?", (*params, limit))
         return [brief_from_row(row) for row in rows]
+
+    def brief_versions(self, brief_id: int) -> list[BriefRecord]:
+        if not briefs_sql.valid_id(brief_id):
+            return []
+        rows = self._read(briefs_sql.SELECT + " WHERE b.id = ? ORDER BY v.version", (brief_id,))
+        return [brief_from_row(row) for row in rows]
+
+    def brief_index(self) -> list[BriefInfo]:
+        rows = self._read(
+            "SELECT v.brief_id, v.version, b.version AS latest, length(CAST(v.markdown AS BLOB)) AS size "
+            "FROM brief_versions AS v JOIN briefs AS b ON b.id = v.brief_id ORDER BY v.brief_id, v.version")
+        return [BriefInfo(row["brief_id"], row["version"], row["latest"], row["size"]) for row in rows]
 
     # --- knowledge gaps -------------------------------------------------------------------
 
     def add_gap(self, *, text: str, lang: str, candidates: Sequence[tuple[str, float]], reason: str,
                 user_id: str = "", guild_id: str = "", at: datetime | None = None) -> None:
         """Log a request the classifier could not place, with its best guesses."""
-        ranked = sorted(((str(t), float(s)) for t, s in candidates), key=lambda c: -c[1])
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO gaps (text, lang, candidates, top_candidate, reason, user_id, guild_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (text, lang, json.dumps(ranked, ensure_ascii=False), ranked[0][0] if ranked else "none",
-                 reason, user_id, guild_id, self._now(at)))
+            self._insert_gap(conn, GapDraft(text, lang, candidates, reason), user_id=user_id, guild_id=guild_id,
+                             at=self._now(at))
+
+    @staticmethod
+    def _insert_gap(conn: sqlite3.Connection, gap: GapDraft, *, user_id: str, guild_id: str, at: str) -> None:
+        ranked = sorted(((str(t), float(s)) for t, s in gap.candidates), key=lambda c: -c[1])
+        conn.execute(
+            "INSERT INTO gaps (text, lang, candidates, top_candidate, reason, user_id, guild_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (gap.text, gap.lang, json.dumps(ranked, ensure_ascii=False), ranked[0][0] if ranked else "none",
+             gap.reason, user_id, guild_id, at))
 
     def list_gaps(self, limit: int | None = None) -> list[GapRecord]:
         """Newest first."""
@@ -165,37 +251,51 @@ class SqliteStore:
     def forget(self, *, older_than: timedelta | None = None, user_id: str | None = None) -> int:
         """Delete what is older than `older_than` and/or belongs to `user_id` (both: and).
 
-        Conversations, their briefs and knowledge gaps go; a user's quiz answers too when
-        `user_id` is given (age alone keeps the leaderboards). Returns the rows deleted.
+        Conversations, their briefs (whole, or their versions older than the cutoff) and
+        knowledge gaps go; a user's quiz answers too when `user_id` is given (age alone keeps
+        the leaderboards). Deleted rows are zeroed (secure_delete) and the write-ahead log is
+        checkpointed and truncated, so the erased text is not left in the database's files.
+        Returns the records deleted. OverflowError if `older_than` reaches before year 1.
         """
         if older_than is None and user_id is None:
             raise ValueError("forget() needs older_than, user_id or both")
         cutoff = self._now(self._clock() - older_than) if older_than is not None else None
 
-        def where(time_column: str) -> tuple[str, list[str]]:
+        def where(time_column: str, owner: str = "user_id") -> tuple[str, list[str]]:
             clauses, params = [], []
             if cutoff is not None:
                 clauses.append(f"{time_column} < ?")
                 params.append(cutoff)
             if user_id is not None:
-                clauses.append("user_id = ?")
+                clauses.append(f"{owner} = ?")
                 params.append(user_id)
             return " AND ".join(clauses), params
 
         deleted = 0
         with self._write() as conn:
             conv, conv_params = where("updated_at")
-            brief, brief_params = where("created_at")
-            deleted += conn.execute(
-                f"DELETE FROM briefs WHERE ({brief}) OR key IN (SELECT key FROM conversations WHERE {conv})",
-                (*brief_params, *conv_params)).rowcount
+            brief, brief_params = where("b.updated_at", "b.user_id")
+            deleted += briefs_sql.forget_briefs(conn, brief_where=brief, brief_params=brief_params,
+                                                conv_where=conv, conv_params=conv_params, cutoff=cutoff,
+                                                user_id=user_id)
             deleted += conn.execute(f"DELETE FROM conversations WHERE {conv}", conv_params).rowcount
             gap, gap_params = where("created_at")
             deleted += conn.execute(f"DELETE FROM gaps WHERE {gap}", gap_params).rowcount
             if user_id is not None:
                 quiz, quiz_params = where("answered_at")
                 deleted += conn.execute(f"DELETE FROM quiz_answers WHERE {quiz}", quiz_params).rowcount
+            deleted += self.forget_roleplay(conn, user_id=user_id)
+        self._truncate_log()
         return deleted
+
+    def _truncate_log(self) -> None:
+        """Copy the log into the database and empty it: the erased rows' old images go with it."""
+        if in_memory(self.path):
+            return
+        row = self._read("PRAGMA wal_checkpoint(TRUNCATE)")
+        if row and row[0][0]:
+            log.warning("%s: another program is reading the database; erased text may remain in its "
+                        "write-ahead log (-wal) until that program closes", self.path)
 
     # --- settings -------------------------------------------------------------------------
 
@@ -208,55 +308,20 @@ class SqliteStore:
             conn.execute("INSERT INTO settings (scope, key, value) VALUES (?, ?, ?) "
                          "ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value", (scope, key, value))
 
-    # --- quizzes --------------------------------------------------------------------------
 
-    def save_quiz(self, quiz_id: str, definition: dict[str, Any]) -> None:
-        """Keep a generated quiz so its buttons still work after a restart."""
-        with self._write() as conn:
-            conn.execute("INSERT INTO quizzes (quiz_id, definition, created_at) VALUES (?, ?, ?) "
-                         "ON CONFLICT (quiz_id) DO UPDATE SET definition = excluded.definition",
-                         (quiz_id, json.dumps(definition, ensure_ascii=False), self._now()))
-
-    def load_quiz(self, quiz_id: str) -> dict[str, Any] | None:
-        rows = self._read("SELECT definition FROM quizzes WHERE quiz_id = ?", (quiz_id,))
-        return json.loads(rows[0]["definition"]) if rows else None
-
-    def record_quiz_answer(self, *, user_id: str, guild_id: str, quiz_id: str, question_index: int,
-                           topic_id: str, question_kind: str, correct: bool, at: datetime | None = None) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "INSERT INTO quiz_answers (user_id, guild_id, quiz_id, question_index, topic_id, question_kind, "
-                "correct, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (user_id, guild_id, quiz_id, question_index, topic_id, question_kind, int(correct), self._now(at)))
-
-    def quiz_leaderboard(self, guild_id: str, limit: int = 10) -> list[tuple[str, int, int]]:
-        """(user_id, correct answers, answers) for a server, most correct first."""
-        rows = self._read(
-            "SELECT user_id, SUM(correct) AS ok, COUNT(*) AS n FROM quiz_answers WHERE guild_id = ? "
-            "GROUP BY user_id ORDER BY ok DESC, n ASC, user_id LIMIT ?", (guild_id, limit))
-        return [(row["user_id"], row["ok"], row["n"]) for row in rows]
-
-    def weak_topics(self, user_id: str, guild_id: str, limit: int = 5) -> list[tuple[str, int, int]]:
-        """(topic_id, missed, answered) for the topics a user misses most: what to revise."""
-        rows = self._read(
-            "SELECT topic_id, SUM(1 - correct) AS missed, COUNT(*) AS n FROM quiz_answers "
-            "WHERE user_id = ? AND guild_id = ? GROUP BY topic_id HAVING missed > 0 "
-            "ORDER BY missed DESC, CAST(missed AS REAL) / n DESC, topic_id LIMIT ?", (user_id, guild_id, limit))
-        return [(row["topic_id"], row["missed"], row["n"]) for row in rows]
-
-    def missed_questions(self, user_id: str, guild_id: str, limit: int = 20) -> list[tuple[str, int]]:
-        """(quiz_id, question_index) whose latest answer is wrong, i.e. missed and not since
-        answered correctly: the questions to ask again. Most recent miss first."""
-        rows = self._read(
-            "SELECT quiz_id, question_index FROM (SELECT quiz_id, question_index, correct, answered_at, id, "
-            "ROW_NUMBER() OVER (PARTITION BY quiz_id, question_index ORDER BY answered_at DESC, id DESC) AS rank "
-            "FROM quiz_answers WHERE user_id = ? AND guild_id = ?) WHERE rank = 1 AND correct = 0 "
-            "ORDER BY answered_at DESC, id DESC LIMIT ?", (user_id, guild_id, limit))
-        return [(row["quiz_id"], row["question_index"]) for row in rows]
-
-
-def _filters(**columns: str | None) -> tuple[str, list[str]]:
-    """`WHERE a = ? AND b = ?` for the columns given a value."""
+def _filters(**columns: str | None) -> tuple[list[str], list[str]]:
+    """`a = ?` clauses for the columns given a value."""
     given = {name: value for name, value in columns.items() if value is not None}
-    where = " AND ".join(f"{name} = ?" for name in given)
-    return (f"WHERE {where}" if where else ""), list(given.values())
+    return [f"{name} = ?" for name in given], list(given.values())
+
+
+def _json_object(text: str, key: str) -> dict[str, Any] | None:
+    """A stored JSON object, or None (with a warning) when the row holds anything else."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        log.warning("unreadable stored state for %r (not a JSON object): starting afresh", key)
+        return None
+    return value

@@ -178,3 +178,9 @@ def line_of(path: Path, needle: str, nth: int = 1) -> int:
 def kb_path(tmp_path: Path) -> Path:
     """A valid two-topic knowledge base in a temporary folder."""
     return make_kb(tmp_path / "kb")
+
+
+@pytest.fixture(scope="session")
+def cli_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One classifier cache for every `bot.py` subprocess of the test session: fit once, then load."""
+    return str(tmp_path_factory.mktemp("classifier-cache"))

@@ -82,9 +82,12 @@ class FakeAdvisor:
         return self.script(self, key, request)
 
     def handle(
-        self, key: str, text: str, *, user_id: str, guild_id: str = "", lang: str | None = None
+        self, key: str, text: str, *, user_id: str, guild_id: str = "", lang: str | None = None,
+        turn: int | None = None,
     ) -> list[Reply]:
         state = self.memory.setdefault(key, {"owner": user_id, "turn": 0})
+        if turn is not None and turn != state["turn"]:
+            return [Reply("error", "stale")]
         state["turn"] += 1
         self.calls.append(("handle", key, text, lang))
         return self.script(self, key, text)

@@ -116,3 +116,26 @@ async def test_commands_are_synced_with_french_and_english_names(fake_runtime):
         assert by_name["triage"]["options"][0]["name_localizations"]["en-US"] == "request"
         assert by_name["kb"]["options"][0]["name_localizations"]["fr"] == "recharger"
         assert all(len(c["description"]) <= 100 for c in put.json)
+
+
+async def test_brief_shows_the_latest_version_and_any_earlier_one(fake_runtime):
+    from storage import BriefDraft
+
+    async with world(fake_runtime) as w:
+        store, gid = fake_runtime.store, str(w.guild.id)
+        for n, text in enumerate(("# Brief v1", "# Brief v2")):
+            saved = store.save_turn("discord:5", {"turn": n}, expected_revision=n, user_id="1", guild_id=gid,
+                                    brief=BriefDraft(lang="fr", request="un blogue", markdown=text, intake=1))
+        number = saved.brief.id
+        listing = await w.alice.slash(w.channel, "brief")
+        assert f"`{number}`" in listing.response.embeds[0].description
+        assert "2 versions" in listing.response.embeds[0].description
+        latest = await w.alice.slash(w.channel, "brief", id=number)
+        assert latest.response.embeds[0].description == "# Brief v2"
+        assert "version 2 sur 2" in latest.response.embeds[0].title
+        assert latest.response.attachments[0].filename == f"brief-{number}.md"
+        first = await w.alice.slash(w.channel, "brief", id=number, version=1)
+        assert first.response.embeds[0].description == "# Brief v1"
+        assert first.response.attachments[0].filename == f"brief-{number}.v1.md"
+        missing = await w.alice.slash(w.channel, "brief", id=number, version=7)
+        assert missing.ephemeral and "pas de version 7 (versions conservées : 1, 2)" in missing.response.content

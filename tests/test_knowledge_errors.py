@@ -222,10 +222,10 @@ def test_yml_file_is_not_silently_ignored(kb_path: Path) -> None:
 
 def test_extra_catalogues_merge_and_clash(kb_path: Path) -> None:
     (kb_path / "messages_quiz.yaml").write_text(
-        'messages:\n  quiz_intro: {fr: "Quiz {n}", en: "Quiz {n}"}\n  welcome: {fr: "Salut", en: "Hi"}\n',
+        'messages:\n  quiz_extra: {fr: "Quiz {n}", en: "Quiz {n}"}\n  welcome: {fr: "Salut", en: "Hi"}\n',
         encoding="utf-8")
     assert_reported(problems_of(kb_path), "messages_quiz.yaml", 3, "messages.welcome",
                     "'welcome' is already defined in messages.yaml")
     edit(kb_path / "messages_quiz.yaml", '  welcome: {fr: "Salut", en: "Hi"}\n', "")
     kb = load_knowledge_base(kb_path)
-    assert kb.msg("quiz_intro", "en", n=3) == "Quiz 3" and "welcome" in kb.messages
+    assert kb.msg("quiz_extra", "en", n=3) == "Quiz 3" and "welcome" in kb.messages

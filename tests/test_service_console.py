@@ -97,9 +97,9 @@ CACHE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def shared_classifier_cache(tmp_path_factory):
-    """One classifier cache for every subprocess of this module: fit once, then load."""
-    CACHE["dir"] = str(tmp_path_factory.mktemp("cache"))
+def shared_classifier_cache(cli_cache):
+    """One classifier cache for every subprocess of the session: fit once, then load."""
+    CACHE["dir"] = cli_cache
 
 
 def run_bot(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[str]:

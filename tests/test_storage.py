@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import MIGRATIONS, SchemaTooNewError, SqliteStore
+from storage import MIGRATIONS, SqliteStore, StoreError
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -234,8 +234,9 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     conn.close()
-    with pytest.raises(SchemaTooNewError):
+    with pytest.raises(StoreError) as caught:
         SqliteStore(str(path))
+    assert caught.value.kind == "too_new" and caught.value.values["found"] == len(MIGRATIONS) + 1
 
 
 def test_file_database_survives_reopening(tmp_path: Path) -> None:
@@ -279,3 +280,36 @@ def test_failed_write_leaves_nothing_behind(store: SqliteStore) -> None:
     assert store.load_conversation("bad") is None
     store.save_conversation("good", {"x": 1})  # and the store still works
     assert store.load_conversation("good") == {"x": 1}
+
+
+def test_version_2_database_migrates_keeping_brief_ids_and_their_counter(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:2]:
+        conn.executescript(script)
+    for n in (1, 2, 3):
+        conn.execute("INSERT INTO briefs (key, user_id, guild_id, lang, request, markdown, data, created_at) "
+                     "VALUES ('k', 'u', '', 'fr', 'un blogue', ?, '{}', '2024-01-01T00:00:00.000000Z')", (f"# {n}",))
+    conn.execute("DELETE FROM briefs WHERE id = 3")  # forgotten: its number must never come back
+    conn.execute("INSERT INTO conversations VALUES ('k', '{}', 'u', '', '2024-01-01T00:00:00.000000Z')")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with SqliteStore(str(path)) as store:
+        assert [(b.id, b.markdown, b.version, b.versions) for b in store.list_briefs()] == [
+            (2, "# 2", 1, 1), (1, "# 1", 1, 1)]
+        assert store.load_turn("k") is not None and store.load_turn("k").revision == 1  # type: ignore[union-attr]
+        assert brief(store) == 4
+        assert store.identity()
+
+
+def test_a_full_database_is_a_store_error_and_keeps_what_was_saved(tmp_path: Path) -> None:
+    with SqliteStore(str(tmp_path / "full.sqlite3")) as store:
+        store.save_turn("k", {"turn": 1}, expected_revision=0)
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+        with pytest.raises(StoreError) as caught:
+            store.save_turn("k", {"turn": 2, "text": "x" * 100_000}, expected_revision=1)
+        assert caught.value.kind == "full" and caught.value.path.endswith("full.sqlite3")
+        loaded = store.load_turn("k")
+        assert loaded is not None and loaded.state == {"turn": 1} and loaded.revision == 1

@@ -20,6 +20,7 @@ from knowledge.models import KnowledgeBase
 from .quiz import Question, Quiz
 from .quiz_engine import QuizState, begin, quiz_step
 from .scenarios import make_quiz
+from .sessions import Sessions, SessionViews
 from .texts import msg
 
 log = logging.getLogger(__name__)
@@ -42,44 +43,21 @@ class QuizStore(Protocol):
     def missed_questions(self, user_id: str, guild_id: str, limit: int = 20) -> list[tuple[str, int]]: ...
 
 
-class QuizService:
+class QuizService(SessionViews[QuizState]):
     """Quizzes keyed by a string (console user, Discord user in a server), persisted at every turn."""
 
     def __init__(self, kb: KnowledgeBase, store: QuizStore, *,
                  new_seed: Callable[[], int] = lambda: secrets.randbelow(1_000_000_000)) -> None:
         self.kb = kb
         self.store = store
+        self.sessions = Sessions(store, KEY_PREFIX, QuizState.from_dict, "quiz")
         self._new_seed = new_seed
 
     def swap(self, kb: KnowledgeBase) -> None:
         """Use a freshly reloaded base for new quizzes (quizzes under way keep their wording)."""
         self.kb = kb
 
-    # --- reading ------------------------------------------------------------------------
-
-    def current(self, key: str) -> QuizState | None:
-        record = self.store.load_conversation(KEY_PREFIX + key)
-        if not record:
-            return None
-        try:
-            return QuizState.from_dict(record)
-        except (TypeError, ValueError, KeyError, IndexError):
-            log.warning("unreadable quiz state %s: ignored", key)
-            return None
-
-    def active(self, key: str) -> bool:
-        state = self.current(key)
-        return state is not None and not state.finished
-
-    def turn(self, key: str) -> int:
-        state = self.current(key)
-        return state.turn if state else 0
-
-    def owner(self, key: str) -> str | None:
-        record = self.store.load_conversation(KEY_PREFIX + key)
-        return str(record.get("_owner") or "") or None if record else None
-
-    # --- playing ------------------------------------------------------------------------
+    # --- playing (reading: `SessionViews` gives current, active, turn, owner) -------------
 
     def start(self, key: str, *, user_id: str, guild_id: str = "", level: int = 1, seed: int | None = None,
               lang: str = "fr") -> list[Reply]:
@@ -147,8 +125,7 @@ class QuizService:
 
     def _save(self, key: str, state: QuizState, *, owner: str, user_id: str, guild_id: str) -> None:
         """The state plus who started it (Discord lets only them answer)."""
-        record = {**state.to_dict(), "_owner": owner}
-        self.store.save_conversation(KEY_PREFIX + key, record, user_id=user_id, guild_id=guild_id)
+        self.sessions.save(key, state, owner=owner, user_id=user_id, guild_id=guild_id)
 
     def _next_turn(self, key: str) -> int:
         """One past the replaced quiz's turn: its buttons become stale."""

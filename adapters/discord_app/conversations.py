@@ -100,7 +100,10 @@ class Conversations:
                 await interaction.response.edit_message(view=answered_view(interaction.message, custom_id, value))
             else:
                 await interaction.response.defer()
-            replies = self.advisor.handle(key, value, user_id=owner, guild_id=_gid(interaction.guild), lang=None)
+            # `turn`: if another process moved the conversation since the check above, the click
+            # is refused by the service instead of answering a different question.
+            replies = self.advisor.handle(key, value, user_id=owner, guild_id=_gid(interaction.guild), lang=None,
+                                          turn=turn)
             channel = interaction.channel
             assert isinstance(channel, Messageable)
             await self.post(channel, key, replies, interaction.guild)

@@ -20,6 +20,7 @@ from typing import TextIO
 
 import discord
 
+from ..cli_support import EnvFileError
 from .bot import create_bot
 from .catalogue import Catalogue
 from .ports import Runtime
@@ -49,11 +50,22 @@ def parse_env_file(text: str) -> dict[str, str]:
 
 
 def load_token(environ: Mapping[str, str] | None = None, env_file: Path | None = ENV_FILE) -> str | None:
-    """The bot token: the environment first, then the `.env` file; None when neither has one."""
+    """The bot token: the environment first, then the `.env` file; None when neither has one.
+
+    Raises EnvFileError when `.env` is there but unreadable or not UTF-8.
+    """
     environ = os.environ if environ is None else environ
     token = environ.get(TOKEN_VAR, "").strip()
     if not token and env_file is not None and env_file.is_file():
-        token = parse_env_file(env_file.read_text(encoding="utf-8")).get(TOKEN_VAR, "").strip()
+        try:
+            data = env_file.read_bytes()
+            text = data.decode("utf-8")
+        except OSError as exc:
+            raise EnvFileError(env_file, exc.strerror or type(exc).__name__) from exc
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise EnvFileError(env_file, f"not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line}") from exc
+        token = parse_env_file(text).get(TOKEN_VAR, "").strip()
     return token or None
 
 

@@ -9,5 +9,6 @@ from .language import LanguageCog
 from .messages import MessageCog
 from .triage import TriageCog
 from ..quiz_cog import QuizCog
+from ..roleplay_cog import RolePlayCog
 
-COGS = (TriageCog, MessageCog, DefineCog, BriefCog, LanguageCog, KnowledgeCog, QuizCog)
+COGS = (TriageCog, MessageCog, DefineCog, BriefCog, LanguageCog, KnowledgeCog, QuizCog, RolePlayCog)

@@ -39,6 +39,9 @@ class MessageCog(commands.Cog):
         bot = self.bot
         if message.author.bot or bot.user is None or message.type not in TYPED:
             return
+        roleplay = bot.get_cog("RolePlayCog")
+        if roleplay is not None and roleplay.claims(message.channel):  # type: ignore[attr-defined]
+            return  # a role-play under way here: RolePlayCog answers
         mentioned = bot.user in message.mentions
         text = strip_mention(message.content, bot.user.id)
         channel, guild = message.channel, message.guild
