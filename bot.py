@@ -199,9 +199,11 @@ def _advise(args: argparse.Namespace) -> int:
     if not request.strip():
         print(_both("empty_request"), file=sys.stderr)
         return EXIT_USAGE
+    from reading import load_reader
+
     kb = load_knowledge_base(args.kb)
     result = load_classifier(kb).classify(request)
-    data = advise(kb, result, request, profile, lang=args.lang)
+    data = advise(kb, result, load_reader(kb), request, profile, lang=args.lang)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

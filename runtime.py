@@ -12,6 +12,7 @@ from pathlib import Path
 
 from advisor.service import AdvisorService
 from classifier import TopicClassifier, load_classifier
+from reading import load_reader
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from storage.sqlite_store import SqliteStore
 from training.roleplay.service import RolePlayService
@@ -76,8 +77,9 @@ class Runtime:
         except KnowledgeBaseError as exc:
             return [str(p) for p in exc.problems]
         classifier = load_classifier(kb)
+        reader = load_reader(kb)
         self.kb, self.classifier = kb, classifier
-        self.advisor.swap(kb, classifier)
+        self.advisor.swap(kb, classifier, reader)
         self.quiz.swap(kb)
         if self.roleplay is not None:
             self.roleplay.swap(kb)
@@ -96,5 +98,5 @@ def build_runtime(kb_path: str | None = None, db_path: str | None = None,
     kb = load_knowledge_base(kb_path)
     store = SqliteStore(db_path or default_db_path(), read_only=read_only, busy_timeout=db_timeout())
     classifier = load_classifier(kb)
-    advisor = AdvisorService(kb, classifier, store, default_lang=default_lang)
+    advisor = AdvisorService(kb, classifier, store, reader=load_reader(kb), default_lang=default_lang)
     return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store), RolePlayService(kb, store))

@@ -23,6 +23,14 @@ def _quote(text: str) -> str:
     return "\n".join("> " + inert(line) for line in safe.split("\n"))
 
 
+def _cell(text: str, lang: str) -> str:
+    """The client's words in a table cell: one line, quoted, pipes and Markdown made inert."""
+    words = inert(" ".join(text.split())[:140]).replace("|", "\\|")
+    if not words:
+        return "—"
+    return f"« {words} »" if lang == "fr" else f"“{words}”"
+
+
 def meeting_questions(kb: KnowledgeBase, state: ConversationState, lang: str) -> list[str]:
     """Capacity questions still unanswered, then each topic's own questions."""
     questions = [kb.field(f).question(lang) for f in
@@ -47,11 +55,19 @@ def render_brief(kb: KnowledgeBase, state: ConversationState, plan: Mapping[str,
         else m("objective_unknown")
     out += ["", f"## {m('brief_objective')}", objective_text, ""]
     out += [f"## {m('brief_capacity')} ({plan['capacity_score']}/100)", "",
-            f"| {m('brief_question')} | {m('brief_answer')} | {m('brief_points')} |", "|---|---|---|"]
+            f"| {m('brief_question')} | {m('brief_answer')} | {m('brief_words')} | {m('brief_points')} |",
+            "|---|---|---|---|"]
     for line in plan["capacity_breakdown"]:
-        answer = line["answer"] + (f" *({m('assumed')})*" if line["assumed"] else "")
-        out.append(f"| {line['question']} | {answer} | {format_number(line['points'], lang)}/"
+        if line["assumed"]:
+            why = m("assumed_dont_know") if line["field"] in state.unknown else m("assumed")
+            answer = f"{line['answer']} *({why})*"
+        else:
+            answer = line["answer"]
+        words = _cell(state.evidence.get(line["field"], ""), lang)
+        out.append(f"| {line['question']} | {answer} | {words} | {format_number(line['points'], lang)}/"
                    f"{format_number(line['weight'], lang)} |")
+    if plan.get("order_text"):
+        out += ["", plan["order_text"]]
     for rec in plan["recommendations"]:
         out += ["", f"## {m('brief_recommendation')}{colon} {rec['title']}", "",
                 f"- **{m('verdict')}**{colon} {rec['verdict_label']}",

@@ -3,6 +3,12 @@
 No I/O, no Discord, no terminal, no SQLite: the console and the Discord bot drive this
 same function, and tests drive it with plain strings. Moves between stages follow the
 table in `advisor.state.TRANSITIONS`; everything said comes from the knowledge base.
+
+Where it would otherwise guess, it asks: a request it places with little confidence is
+confirmed, a decisive answer it cannot read is asked (only "je ne sais pas" lets a cautious
+value in), two answers that contradict each other are pointed out, and a new request in the
+middle of an intake or after the advice is confirmed before anything is dropped. What it
+read is restated ("Noté : ...") so a misreading is seen and corrected.
 """
 
 from __future__ import annotations
@@ -13,8 +19,8 @@ from typing import Any, Callable, Protocol, Sequence
 from advisor import prompts
 from advisor.advice import next_question
 from advisor.brief import render_brief
-from advisor.capacity import hours_choice, parse_capacity
 from advisor.commands import bare, match_command, match_command_lang, pick_choice
+from advisor.followup import contradiction_in, strip_pleasantries
 from advisor.recommend import plan, plan_topics
 from advisor.replies import Reply
 from advisor.state import ConversationState
@@ -22,9 +28,14 @@ from knowledge.models import KnowledgeBase
 
 MAX_MESSAGE_CHARS = 4000
 """Longer messages are cut here (and the user is told): no request needs more."""
-MAX_TOPICS = 4
+MAX_TOPICS = 6
+"""Every topic a request names is kept (the plan says in which order to take them)."""
 GAP_CONFIDENCE = 0.5
-"""An accepted topic under this confidence still goes to the knowledge-gap report."""
+"""An accepted topic under this confidence still goes to the knowledge-gap report, and is
+confirmed with the user before an intake starts on it ("message 1" must not start one)."""
+NEW_REQUEST_CONFIDENCE = 0.8
+"""A message that is not an answer is taken for a new request (and offered as one) only when
+the classifier places it at least this surely; otherwise it is just not understood."""
 GAP_MIN_WORDS = 2
 """One-word messages ("ok", "test") are not requests the knowledge base lacks."""
 DONT_KNOW = prompts.DONT_KNOW
@@ -58,10 +69,28 @@ class ClassificationLike(Protocol):
     def reason(self) -> str: ...
 
 
+class ReadingLike(Protocol):
+    @property
+    def choice(self) -> str: ...
+    @property
+    def evidence(self) -> str: ...
+
+
+class ReadingsLike(Protocol):
+    """What the engine needs of the free-text reader's output (reading.Readings fits)."""
+
+    @property
+    def answers(self) -> Any: ...
+    @property
+    def unsure(self) -> Any: ...
+
+
 @dataclass(frozen=True)
 class EngineContext:
     kb: KnowledgeBase
     classify: Callable[[str], ClassificationLike]
+    read: Callable[[str, str | None], ReadingsLike]
+    """The capacity reader: (text, field of the pending question or None) -> readings."""
 
 
 def new_state(lang: str = "fr", lang_locked: bool = False) -> ConversationState:
@@ -78,18 +107,19 @@ def step(ctx: EngineContext, state: ConversationState, message: str) -> Turn:
         notes.append(Reply("error", ctx.kb.msg("too_long", state.lang, limit=MAX_MESSAGE_CHARS)))
     if not text:
         return state, [Reply("error", ctx.kb.msg("empty", state.lang))] + prompts.current_prompt(ctx.kb, state)
+    if "\n" in text:  # a pasted email: its greeting and sign-off are not the request
+        text = strip_pleasantries(ctx.kb, text) or text
     found = match_command_lang(ctx.kb, text)
     command = found[0] if found else None
     word_lang = found[1] if found and command not in ("lang_fr", "lang_en") else None
     if word_lang and not state.lang_locked and state.stage == "request":
         state = replace(state, lang=word_lang)  # "hello" before any request: answer in English
-    if command == "dont_know" and state.stage in ("capacity", "objective"):
+    if command == "dont_know" and state.stage in ("capacity", "objective", "clarify", "contradiction", "confirm_new"):
         text, command = DONT_KNOW, None
     if command is not None:
         new, replies = _command(ctx, state, command)
         return new, notes + replies
-    handler = _HANDLERS[state.stage]
-    new, replies = handler(ctx, state, text)
+    new, replies = _HANDLERS[state.stage](ctx, state, text)
     return new, notes + replies
 
 
@@ -103,20 +133,21 @@ def _command(ctx: EngineContext, state: ConversationState, command: str) -> Turn
         return new, [Reply("text", kb.msg("language_set", lang))] + prompts.current_prompt(kb, new)
     if command == "help":
         return state.moved("help"), [Reply("text", kb.msg("help", state.lang))] + prompts.current_prompt(kb, state)
-    if command in ("restart", "cancel"):
-        fresh = replace(new_state(state.lang, state.lang_locked), turn=state.turn,
+    if command in ("restart", "cancel", "new_client"):
+        fresh = replace(new_state(state.lang, state.lang_locked), turn=state.turn, intake=state.intake,
                         history=(state.history + (state.snapshot(),))[-5:], last_move=(state.stage, command))
-        key = "restarted" if command == "restart" else "cancelled"
+        key = {"restart": "restarted", "cancel": "cancelled", "new_client": "new_client_started"}[command]
         return fresh, [Reply("text", kb.msg(key, state.lang))] + prompts.current_prompt(kb, fresh)
     if command == "back":
         if not state.history:
             return state, [Reply("text", kb.msg("nothing_to_undo", state.lang))] + prompts.current_prompt(kb, state)
-        previous = ConversationState.from_dict({**state.history[-1], "history": list(state.history[:-1])})
-        previous = replace(previous, turn=state.turn, lang=state.lang, lang_locked=state.lang_locked,
-                           last_move=(state.stage, "back"))
+        previous = _previous(state, "back")
         return previous, [Reply("text", kb.msg("went_back", state.lang))] + prompts.current_prompt(kb, previous)
-    if command == "brief" and state.stage == "done":
-        return state.moved("show_brief"), _advice_replies(ctx, state)
+    if command == "brief":
+        if state.stage == "done":
+            return state.moved("show_brief"), _advice_replies(ctx, state)
+        return state.moved("no_brief_yet"), [Reply("text", kb.msg("no_brief_yet", state.lang))] + \
+            prompts.current_prompt(kb, state)
     if command == "greeting":
         prompt = prompts.current_prompt(kb, state) if state.stage != "request" else []
         return state, [Reply("text", kb.msg("greeting", state.lang))] + prompt
@@ -128,47 +159,74 @@ def _command(ctx: EngineContext, state: ConversationState, command: str) -> Turn
     return state, prompts.current_prompt(kb, state)
 
 
+def _previous(state: ConversationState, event: str) -> ConversationState:
+    """The state before the last move, keeping this turn's counter and language."""
+    previous = ConversationState.from_dict({**state.history[-1], "history": list(state.history[:-1])})
+    return replace(previous, turn=state.turn, lang=state.lang, lang_locked=state.lang_locked,
+                   last_move=(state.stage, event))
+
+
 # --- stages ---------------------------------------------------------------------------
 
 def _on_request(ctx: EngineContext, state: ConversationState, text: str,
-                carried: dict[str, str] | None = None, unknown: tuple[str, ...] = ()) -> Turn:
+                carried: dict[str, str] | None = None, carried_evidence: dict[str, str] | None = None,
+                unknown: tuple[str, ...] = ()) -> Turn:
     kb = ctx.kb
     result = ctx.classify(text)
     lang = state.lang if state.lang_locked else result.language
     base = replace(new_state(lang, state.lang_locked), turn=state.turn, history=state.history, request=text,
-                   last_move=state.last_move)
+                   last_move=state.last_move, intake=state.intake + 1)
     gap = _gap(result, text, lang)
+    topics = tuple((t.id, round(float(t.confidence), 3)) for t in result.topics if t.id in kb.topics)[:MAX_TOPICS]
+    readings = ctx.read(text, None)
+    answers = {**(carried or {}), **_choices(readings)}
+    evidence = {**(carried_evidence or {}), **_evidence(readings)}
     if result.ambiguous and len(result.topics) < 2:
         options = tuple(t for t in result.ambiguous if t in kb.topics)
-        new = base.moved("ambiguous", options=options, answers=_capacity_in(kb, text))
+        new = base.moved("ambiguous", options=options, answers=answers, evidence=evidence, unknown=unknown)
         return new, [Reply("text", kb.msg("hesitating", lang), data={"gap": gap})] + prompts.current_prompt(kb, new)
-    topics = tuple((t.id, round(float(t.confidence), 3)) for t in result.topics if t.id in kb.topics)[:MAX_TOPICS]
     if not topics:
-        new = base.moved("out_of_scope", request="")
+        new = base.moved("out_of_scope", request="", intake=state.intake)
         why = "unreadable" if result.reason == "empty" else "out_of_scope"
         return new, [Reply("text", kb.msg(why, lang), data={"gap": gap}), Reply("text", prompts.capabilities(kb, lang))]
-    started = replace(base, topics=topics, answers={**(carried or {}), **_capacity_in(kb, text)}, unknown=unknown)
+    if len(topics) == 1 and topics[0][1] < GAP_CONFIDENCE:
+        # placed, but barely: say what was understood and ask, rather than start on a guess
+        new = base.moved("ambiguous", options=(topics[0][0],), answers=answers, evidence=evidence, unknown=unknown)
+        return new, _with_gap(prompts.current_prompt(kb, new), gap)
+    started = replace(base, topics=topics, answers=answers, evidence=evidence, unknown=unknown)
     replies = prompts.reframe(kb, started)
     if carried:
         replies.append(Reply("text", kb.msg("capacity_carried_over", lang,
                                             answers=prompts.answers_text(kb, lang, carried))))
+    read_here = _choices(readings)
+    if read_here:
+        replies.append(Reply("text", prompts.noted(kb, lang, read_here, _evidence(readings), correct_me=True)))
     if gap["low_confidence"]:
         replies[0] = replace(replies[0], data={**replies[0].data, "gap": gap})
     return _advance(ctx, started, replies, prefix="")
+
+
+def _with_gap(replies: list[Reply], gap: dict[str, Any]) -> list[Reply]:
+    """The first reply carries the knowledge-gap record (the service stores it)."""
+    return [replace(replies[0], data={**replies[0].data, "gap": gap})] + replies[1:] if replies else replies
 
 
 def _on_clarify(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
     kb = ctx.kb
     options = prompts.clarify_options(kb, state)
     picked = pick_choice(text, options)
+    replies: list[Reply] = []
+    if text == DONT_KNOW:  # never loop on "I don't know": keep every reading offered
+        picked = next((o for o in options if o.value in ("both",) + state.options), None)
+        replies.append(Reply("text", kb.msg("clarify_dont_know", state.lang)))
     if picked is None:
         return _unclear(kb, state, text)
     if picked.value == "none":
         new = state.moved("none_chosen", options=(), request="")
         return new, _tell_me_more(kb, state.lang)
-    chosen = state.options if picked.value == "both" else (picked.value,)
+    chosen = state.options if picked.value == "both" or text == DONT_KNOW else (picked.value,)
     with_topics = replace(state, topics=tuple((t, 1.0) for t in chosen), options=())
-    return _advance(ctx, with_topics, prompts.reframe(kb, with_topics), prefix="chosen_")
+    return _advance(ctx, with_topics, replies + prompts.reframe(kb, with_topics), prefix="chosen_")
 
 
 def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
@@ -177,11 +235,14 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
     picked = pick_choice(text, options)
     objective = picked.value if picked else _objective_in(ctx, text, options)
     if objective is None:
-        answers = _capacity_in(kb, text)
+        readings = ctx.read(text, None)
+        answers = _choices(readings)
         if not answers:
-            return _unclear(kb, state, text)
-        new = replace(state.moved("unclear"), answers={**state.answers, **answers})
-        return new, [Reply("text", kb.msg("answer_noted_objective", state.lang))] + prompts.current_prompt(kb, new)
+            return _new_request_or_unclear(ctx, state, text)
+        new = replace(state.moved("unclear"), answers={**state.answers, **answers},
+                      evidence={**state.evidence, **_evidence(readings)})
+        return new, [Reply("text", prompts.noted(kb, state.lang, answers, _evidence(readings), correct_me=True)),
+                     Reply("text", kb.msg("answer_noted_objective", state.lang))] + prompts.current_prompt(kb, new)
     objective = None if objective == DONT_KNOW else objective
     chosen = replace(state, objective=objective or "unknown")
     return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
@@ -192,31 +253,140 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
     field_id = state.pending or ""
     options = prompts.capacity_options(kb, field_id, state.lang)
     picked = pick_choice(text, options)
-    answers = dict(state.answers)
-    unknown = state.unknown
-    found = _capacity_in(kb, text)
-    if picked is None and field_id == "weekly_hours" and bare(text).replace(",", ".").replace(".", "", 1).isdigit():
-        bucket = hours_choice(kb.field(field_id), float(bare(text).replace(",", ".")))
-        found = {**found, field_id: bucket} if bucket else found
-    if picked is not None and picked.value == DONT_KNOW:
+    answers, evidence, unknown = dict(state.answers), dict(state.evidence), state.unknown
+    if picked is not None and picked.value == DONT_KNOW or text == DONT_KNOW:
         unknown = tuple(dict.fromkeys(unknown + (field_id,)))
-    elif picked is not None:
+        new = replace(state, unknown=unknown)
+        return _after_answers(ctx, new, [])
+    if picked is not None:
         answers[field_id] = picked.value
-    elif found:
-        answers.update(found)
-    else:
+        evidence.pop(field_id, None)
+        new = replace(state, answers=answers, evidence=evidence, unknown=_known(unknown, field_id))
+        noted = prompts.noted(kb, state.lang, {field_id: picked.value}, {})
+        return _after_answers(ctx, new, [Reply("text", noted)])
+    readings = ctx.read(text, field_id)
+    read = _choices(readings)
+    if not read and field_id in readings.unsure:  # "on verra", "ça dépend": the client does not know
+        new = replace(state, unknown=tuple(dict.fromkeys(unknown + (field_id,))))
+        return _after_answers(ctx, new, [])
+    if not read:
+        return _new_request_or_unclear(ctx, state, text)
+    answers.update(read)
+    for f in read:
+        evidence[f] = _evidence(readings).get(f, "")
+    new = replace(state, answers=answers, evidence=evidence, unknown=tuple(f for f in unknown if f not in read))
+    noted = prompts.noted(kb, state.lang, read, _evidence(readings), correct_me=True)
+    return _after_answers(ctx, new, [Reply("text", noted)])
+
+
+def _known(unknown: tuple[str, ...], field_id: str) -> tuple[str, ...]:
+    return tuple(f for f in unknown if f != field_id)
+
+
+def _after_answers(ctx: EngineContext, state: ConversationState, replies: list[Reply]) -> Turn:
+    """New answers are in: point out a contradiction, or carry on (ask or advise)."""
+    clash = contradiction_in(ctx.kb, state.answers)
+    if clash is not None:
+        new = state.moved("contradiction", conflict=clash, pending=None)
+        return new, replies + prompts.current_prompt(ctx.kb, new)
+    if state.stage == "done" or state.advised and state.stage != "capacity":
+        return _readvise(ctx, state, replies)
+    return _advance(ctx, state, replies, prefix="")
+
+
+def _on_contradiction(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
+    kb = ctx.kb
+    options = prompts.contradiction_options(kb, state)
+    picked = pick_choice(text, options)
+    if picked is None and text != DONT_KNOW:
+        readings = ctx.read(text, None)
+        read = {f: c for f, c in _choices(readings).items() if f in state.conflict}
+        if len(read) == 1:  # "non, 5 heures": the new answer settles it
+            field_id, choice = next(iter(read.items()))
+            answers = {**state.answers, field_id: choice}
+            new = replace(state, answers=answers, evidence={**state.evidence, **_evidence(readings)}, conflict=())
+            return _resolved(ctx, new, [Reply("text", prompts.noted(kb, state.lang, read, _evidence(readings)))])
         return _unclear(kb, state, text)
-    replies = [Reply("text", prompts.noted(kb, state.lang, found if picked is None else {}))] if picked is None else []
-    return _advance(ctx, replace(state, answers=answers, unknown=unknown), replies, prefix="")
+    if text == DONT_KNOW:  # keep neither: both become unknown, the cautious values are assumed
+        answers = {f: c for f, c in state.answers.items() if f not in state.conflict}
+        unknown = tuple(dict.fromkeys(state.unknown + state.conflict))
+        return _resolved(ctx, replace(state, answers=answers, unknown=unknown, conflict=()), [])
+    assert picked is not None
+    kept = picked.value
+    dropped = [f for f in state.conflict if f != kept]
+    answers = {f: c for f, c in state.answers.items() if f not in dropped}
+    label = kb.field(kept).choice(state.answers[kept]).label(state.lang)
+    new = replace(state, answers=answers, evidence={f: e for f, e in state.evidence.items() if f not in dropped},
+                  conflict=())
+    return _resolved(ctx, new, [Reply("text", kb.msg("contradiction_resolved", state.lang, kept=label))])
+
+
+def _resolved(ctx: EngineContext, state: ConversationState, replies: list[Reply]) -> Turn:
+    if contradiction_in(ctx.kb, state.answers) is not None:
+        return _after_answers(ctx, replace(state, stage="capacity"), replies)
+    field_id = next_question(ctx.kb, plan_topics(ctx.kb, state.topic_ids()), state.answers, skipped=state.unknown)
+    if field_id is None:
+        new = state.moved("resolved_settled", pending=None, advised=True)
+        return new, replies + _advice_replies(ctx, new, updated=state.advised)
+    new = state.moved("resolved", pending=field_id)
+    return new, replies + prompts.current_prompt(ctx.kb, new)
+
+
+def _on_confirm_new(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
+    kb = ctx.kb
+    options = prompts.confirm_new_options(kb, state)
+    picked = pick_choice(text, options)
+    if picked is None and bare(text) == bare(state.pending_request):
+        picked = options[0]  # the same request again: the user insists
+    if picked is None and text == DONT_KNOW:
+        picked = options[-1]
+    if picked is None:
+        return _unclear(kb, state, text)
+    request = state.pending_request
+    if picked.value in ("keep", "neither"):
+        previous = _previous(state, "kept")
+        kept = replace(previous, last_move=(state.stage, f"kept_{previous.stage}"))
+        return kept, [Reply("text", kb.msg("kept_going", state.lang))] + prompts.current_prompt(kb, kept)
+    fresh = replace(state.moved("confirmed"), pending_request="", topics=(), objective=None, pending=None,
+                    options=(), advised=False, conflict=())
+    if picked.value == "new_client":
+        fresh = replace(fresh, answers={}, evidence={}, unknown=())
+        return _on_request(ctx, fresh, request)
+    return _on_request(ctx, fresh, request, carried=state.answers, carried_evidence=state.evidence,
+                       unknown=state.unknown)
 
 
 def _on_done(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
-    """A new request after the advice: same client, so the capacity answers carry over."""
-    return _on_request(ctx, state.moved("new_request"), text, carried=state.answers, unknown=state.unknown)
+    """After the advice: an answer or a correction updates this intake (a new brief version);
+    a clear new request asks whether it is the same client; anything else is not understood."""
+    kb = ctx.kb
+    readings = ctx.read(text, None)
+    read = _choices(readings)
+    if read:
+        answers = {**state.answers, **read}
+        new = replace(state, answers=answers, evidence={**state.evidence, **_evidence(readings)},
+                      unknown=tuple(f for f in state.unknown if f not in read))
+        noted = Reply("text", prompts.noted(kb, state.lang, read, _evidence(readings), correct_me=True))
+        return _after_answers(ctx, new, [noted])
+    return _new_request_or_unclear(ctx, state, text)
+
+
+def _new_request_or_unclear(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
+    """A message that is not an answer: a clear new request is offered as one; else it is unclear."""
+    kb = ctx.kb
+    result = ctx.classify(text)
+    topics = [t for t in result.topics if t.id in kb.topics]
+    if topics and float(topics[0].confidence) >= NEW_REQUEST_CONFIDENCE and not result.ambiguous:
+        new = state.moved("new_request_offered", pending_request=text)
+        return new, prompts.current_prompt(kb, new, offered=tuple(t.id for t in topics[:MAX_TOPICS]))
+    if state.stage == "done":
+        return state.moved("unclear"), [Reply("text", kb.msg("after_advice_unclear", state.lang))]
+    return _unclear(kb, state, text)
 
 
 _HANDLERS = {"request": _on_request, "clarify": _on_clarify, "objective": _on_objective,
-             "capacity": _on_capacity, "done": _on_done}
+             "capacity": _on_capacity, "contradiction": _on_contradiction, "confirm_new": _on_confirm_new,
+             "done": _on_done}
 
 
 # --- moving forward -------------------------------------------------------------------
@@ -232,12 +402,16 @@ def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply],
         elif prefix != "objective_":
             new = state.moved("tactic_needs_objective" if prefix == "" else "chosen_needs_objective")
             return new, replies + prompts.current_prompt(kb, new)
+    clash = contradiction_in(kb, state.answers)
+    if clash is not None and state.stage in ("request", "objective", "capacity"):
+        new = state.moved("contradiction", conflict=clash, pending=None)
+        return new, replies + prompts.current_prompt(kb, new)
     field_id = next_question(kb, plan_topics(kb, ids), state.answers, skipped=state.unknown)
     if field_id is None:
         event = {"": "settled", "chosen_": "chosen_settled", "objective_": "objective_settled"}[prefix]
         if state.stage == "capacity":
             event = "settled"
-        new = state.moved(event, pending=None)
+        new = state.moved(event, pending=None, advised=True)
         return new, replies + _advice_replies(ctx, new)
     if state.stage == "capacity":
         event = "answered"
@@ -247,13 +421,27 @@ def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply],
     return new, replies + prompts.current_prompt(kb, new)
 
 
-def _advice_replies(ctx: EngineContext, state: ConversationState) -> list[Reply]:
+def _readvise(ctx: EngineContext, state: ConversationState, replies: list[Reply]) -> Turn:
+    """A correction after the advice: ask what it makes decisive, or give the advice again."""
+    field_id = next_question(ctx.kb, plan_topics(ctx.kb, state.topic_ids()), state.answers, skipped=state.unknown)
+    if field_id is not None:
+        new = state.moved("correction_needs_capacity", pending=field_id)
+        return new, replies + prompts.current_prompt(ctx.kb, new)
+    new = state.moved("corrected", pending=None)
+    return new, replies + _advice_replies(ctx, new, updated=True)
+
+
+def _advice_replies(ctx: EngineContext, state: ConversationState, updated: bool = False) -> list[Reply]:
     kb = ctx.kb
-    the_plan = plan(kb, state.topic_ids(), state.answers, state.lang)
-    replies = [prompts.recommendation_reply(kb, state.lang, rec, the_plan) for rec in the_plan["recommendations"]]
+    the_plan = plan(kb, state.topic_ids(), state.answers, state.lang, unknown=state.unknown)
+    replies = [Reply("text", kb.msg("advice_updated", state.lang))] if updated else []
+    replies += [prompts.recommendation_reply(kb, state.lang, rec, the_plan) for rec in the_plan["recommendations"]]
+    if the_plan.get("order_text"):
+        replies.append(Reply("text", the_plan["order_text"]))
     markdown = render_brief(kb, state, the_plan)
     replies.append(Reply("brief", markdown, title=kb.msg("brief_title", state.lang),
-                         data={"plan": the_plan, "request": state.request, "lang": state.lang}))
+                         data={"plan": the_plan, "request": state.request, "lang": state.lang,
+                               "intake": state.intake}))
     replies.append(Reply("text", kb.msg("after_advice", state.lang)))
     return replies
 
@@ -274,14 +462,18 @@ def _unclear(kb: KnowledgeBase, state: ConversationState, text: str = "") -> Tur
     return state.moved("unclear"), [Reply("text", note)] + asked
 
 
-def _capacity_in(kb: KnowledgeBase, text: str) -> dict[str, str]:
-    return {f: a.choice for f, a in parse_capacity(kb, text).items()}
+def _choices(readings: ReadingsLike) -> dict[str, str]:
+    return {f: r.choice for f, r in readings.answers.items()}
+
+
+def _evidence(readings: ReadingsLike) -> dict[str, str]:
+    return {f: r.evidence for f, r in readings.answers.items() if r.evidence}
 
 
 def _objective_in(ctx: EngineContext, text: str, options: Sequence[Any]) -> str | None:
     """An objective named in free text ("pour avoir plus de clients") among the offered ones."""
     offered = {o.value for o in options}
-    if DONT_KNOW in offered and match_command(ctx.kb, text) == "dont_know":
+    if DONT_KNOW in offered and (text == DONT_KNOW or match_command(ctx.kb, text) == "dont_know"):
         return DONT_KNOW
     result = ctx.classify(text)
     for guess in result.topics:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from advisor.commands import bare
+from advisor.followup import contradiction_why
 from advisor.replies import ChoiceOption, Reply
 from advisor.state import ConversationState
 from knowledge.models import KnowledgeBase
@@ -42,11 +44,38 @@ def reframe(kb: KnowledgeBase, state: ConversationState) -> list[Reply]:
 
 
 def clarify_options(kb: KnowledgeBase, state: ConversationState) -> tuple[ChoiceOption, ...]:
+    """Two close readings: each, both, neither. One unsure reading: yes, or something else."""
     lang = state.lang
+    if len(state.options) == 1:
+        return (ChoiceOption(state.options[0], kb.msg("choice_yes_that", lang)),
+                ChoiceOption("none", kb.msg("choice_no_else", lang)))
     options = [ChoiceOption(t, kb.topic(t).name(lang)) for t in state.options]
     options.append(ChoiceOption("both", kb.msg("choice_both", lang)))
     options.append(ChoiceOption("none", kb.msg("choice_none", lang)))
     return tuple(options)
+
+
+def contradiction_options(kb: KnowledgeBase, state: ConversationState) -> tuple[ChoiceOption, ...]:
+    """Keep one of the two clashing answers (the other is dropped and asked again if it matters)."""
+    lang = state.lang
+    options = []
+    for field_id in state.conflict:
+        label = kb.field(field_id).choice(state.answers[field_id]).label(lang)
+        options.append(ChoiceOption(field_id, kb.msg("contradiction_keep", lang,
+                                                     field=kb.msg(f"field_{field_id}", lang), answer=label)))
+    options.append(ChoiceOption(DONT_KNOW, kb.msg("choice_dont_know", lang)))
+    return tuple(options)
+
+
+def confirm_new_options(kb: KnowledgeBase, state: ConversationState) -> tuple[ChoiceOption, ...]:
+    """After the advice: same client, new client, neither. Mid-intake: start over, or carry on."""
+    lang = state.lang
+    if state.advised:
+        return (ChoiceOption("same_client", kb.msg("choice_same_client", lang)),
+                ChoiceOption("new_client", kb.msg("choice_new_client", lang)),
+                ChoiceOption("neither", kb.msg("choice_neither_new", lang)))
+    return (ChoiceOption("restart_with_it", kb.msg("choice_restart_with_it", lang)),
+            ChoiceOption("keep", kb.msg("choice_keep_going", lang)))
 
 
 def objective_options(kb: KnowledgeBase, state: ConversationState) -> tuple[ChoiceOption, ...]:
@@ -83,16 +112,37 @@ def answers_text(kb: KnowledgeBase, lang: str, answers: Mapping[str, str]) -> st
                             answer=kb.field(f).choice(c).label(lang)) for f, c in answers.items())
 
 
-def noted(kb: KnowledgeBase, lang: str, found: Mapping[str, str]) -> str:
-    return kb.msg("noted", lang, answers=answers_text(kb, lang, found))
+def noted(kb: KnowledgeBase, lang: str, found: Mapping[str, str], evidence: Mapping[str, str],
+          correct_me: bool = False) -> str:
+    """"Noté : qui produit : moi (« mon associé pis moi »); ...": what was understood, in the
+    client's words too, so a misreading is seen; `correct_me` adds how to correct it."""
+    parts = []
+    for field_id, choice in found.items():
+        name = kb.msg(f"field_{field_id}", lang)
+        label = kb.field(field_id).choice(choice).label(lang)
+        words = " ".join((evidence.get(field_id) or "").split())
+        if words and bare(words) != bare(label):
+            parts.append(kb.msg("noted_answer_words", lang, field=name, answer=label, words=words[:120]))
+        else:
+            parts.append(kb.msg("noted_answer", lang, field=name, answer=label))
+    return kb.msg("noted_correct_me" if correct_me else "noted", lang, answers="; ".join(parts))
 
 
-def current_prompt(kb: KnowledgeBase, state: ConversationState) -> list[Reply]:
-    """The question the conversation is waiting on, asked again."""
+def current_prompt(kb: KnowledgeBase, state: ConversationState, offered: tuple[str, ...] = ()) -> list[Reply]:
+    """The question the conversation is waiting on, asked again. `offered`: the topics of a new
+    request being offered (stage confirm_new), when the engine has just classified it."""
     lang = state.lang
     if state.stage == "clarify":
         names = " / ".join(kb.topic(t).name(lang) for t in state.options)
-        return [Reply("question", kb.msg("clarify_question", lang, options=names), clarify_options(kb, state))]
+        key = "confirm_topic_question" if len(state.options) == 1 else "clarify_question"
+        return [Reply("question", kb.msg(key, lang, options=names), clarify_options(kb, state))]
+    if state.stage == "contradiction":
+        why = contradiction_why(kb, state.conflict, lang)
+        return [Reply("question", kb.msg("contradiction_question", lang, why=why), contradiction_options(kb, state))]
+    if state.stage == "confirm_new":
+        names = ", ".join(kb.topic(t).name(lang) for t in offered) or f"« {state.pending_request[:80]} »"
+        key = "new_request_after_advice" if state.advised else "new_request_mid_intake"
+        return [Reply("question", kb.msg(key, lang, topics=names), confirm_new_options(kb, state))]
     if state.stage == "objective":
         names = ", ".join(kb.topic(t).name(lang) for t in state.topic_ids())
         return [Reply("question", kb.msg("objective_question", lang, tactics=names), objective_options(kb, state))]

@@ -18,9 +18,10 @@ from advisor.advice import (
     hours_low,
     select_rule,
 )
-from knowledge.models import KnowledgeBase, Rule
+from knowledge.models import PLAN_STAGES, KnowledgeBase, Rule
 
-MAX_PLAN_TOPICS = 3
+MAX_PLAN_TOPICS = 6
+"""Every tactic named gets its advice (the issue that set this found a fourth one dropped)."""
 
 
 def answer_label(kb: KnowledgeBase, field_id: str, choice_id: str, lang: str) -> str:
@@ -41,8 +42,9 @@ def cited_fields(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -
 
 
 def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
-            lang: str) -> tuple[list[str], list[str]]:
-    """The client's answers that decided (quoted), and the cautious values that were assumed."""
+            lang: str, unknown: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """The client's answers that decided (quoted), and the cautious values that were assumed
+    (saying which ones the client did not know, as opposed to never said)."""
     said, assumed = [], []
     profile = effective_profile(kb, answers)
     for field_id in cited_fields(kb, topic_id, answers):
@@ -50,6 +52,8 @@ def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
         label = answer_label(kb, field_id, profile[field_id], lang)
         if field_id in answers:
             said.append(kb.msg("cite_answer", lang, field=name, answer=label))
+        elif field_id in unknown:
+            assumed.append(kb.msg("assumed_because_dont_know", lang, field=name, answer=label))
         else:
             assumed.append(kb.msg("cite_assumed", lang, field=name, answer=label))
     return said, assumed
@@ -63,11 +67,11 @@ def alternative_summary(kb: KnowledgeBase, rule_id: str, lang: str) -> dict[str,
 
 
 def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
-                   lang: str) -> dict[str, Any]:
+                   lang: str, unknown: tuple[str, ...] = ()) -> dict[str, Any]:
     """The contract's recommendation object for one topic."""
     rule: Rule = select_rule(kb, topic_id, answers)
     topic = kb.topic(topic_id)
-    said, assumed = because(kb, topic_id, answers, lang)
+    said, assumed = because(kb, topic_id, answers, lang, unknown)
     rationale = rule.rationale(lang)
     if said:
         rationale += " " + kb.msg("because_you_said", lang, answers="; ".join(said))
@@ -96,16 +100,32 @@ def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
 
 
 def plan_topics(kb: KnowledgeBase, topic_ids: tuple[str, ...]) -> tuple[str, ...]:
-    """What to advise on: the tactics asked for, or the objectives when no tactic was named."""
-    tactics = tuple(t for t in topic_ids if kb.topic(t).level == "tactic" and t in kb.rules)
-    chosen = tactics or tuple(t for t in topic_ids if t in kb.rules)
-    return chosen[:MAX_PLAN_TOPICS]
+    """What to advise on, in the order to take it: the tactics asked for (foundations first,
+    then being found, content, amplification, tools: `plan_stage`), or the objectives when no
+    tactic was named."""
+    tactics = [t for t in topic_ids if kb.topic(t).level == "tactic" and t in kb.rules]
+    if tactics:
+        rank = {stage: i for i, stage in enumerate(PLAN_STAGES)}
+        tactics.sort(key=lambda t: rank.get(kb.topic(t).plan_stage, len(rank)))
+        return tuple(tactics[:MAX_PLAN_TOPICS])
+    return tuple(t for t in topic_ids if t in kb.rules)[:MAX_PLAN_TOPICS]
+
+
+def order_text(kb: KnowledgeBase, topic_ids: tuple[str, ...], lang: str) -> str:
+    """"Ordre proposé : 1. Site web (les fondations), 2. ..." for a plan of several tactics."""
+    if len(topic_ids) < 2:
+        return ""
+    items = [kb.msg("plan_order_item", lang, n=i, topic=kb.topic(t).name(lang),
+                    stage=kb.msg(f"plan_stage_{kb.topic(t).plan_stage}", lang))
+             for i, t in enumerate(topic_ids, start=1)]
+    return kb.msg("plan_order", lang, order=", ".join(items))
 
 
 def plan(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mapping[str, str],
-         lang: str) -> dict[str, Any]:
-    """One plan for the whole request: each topic's advice, the total hours, the score."""
-    recs = [recommendation(kb, t, answers, lang) for t in plan_topics(kb, topic_ids)]
+         lang: str, unknown: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One plan for the whole request: each topic's advice, in order, the total hours, the score."""
+    targets = plan_topics(kb, topic_ids)
+    recs = [recommendation(kb, t, answers, lang, unknown) for t in targets]
     low = sum(hours_low(_hours(r)) for r in recs)
     high = sum(hours_high(_hours(r)) for r in recs)
     score, lines = capacity_score(kb, answers)
@@ -118,13 +138,15 @@ def plan(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mapping[str, st
                                    have=choice.label(lang), first=recs[0]["title"]))
     return {
         "recommendations": recs,
+        "order": list(targets),
+        "order_text": order_text(kb, targets, lang),
         "total_weekly_hours": [round(low, 2), round(high, 2)],
         "capacity_score": score,
         "capacity_breakdown": [
             {"field": line.field, "question": kb.msg(f"field_{line.field}", lang),
              "answer": answer_label(kb, line.field, line.choice, lang), "choice": line.choice,
              "points": line.points, "weight": line.weight, "assumed": line.assumed}
-            for line in lines
+            for line in lines if line.weight
         ],
         "warnings": warnings,
     }

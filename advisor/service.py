@@ -27,9 +27,9 @@ from dataclasses import replace
 from typing import Any, Callable, Protocol, Sequence
 
 from advisor import prompts
-from advisor.engine import ClassificationLike, EngineContext, new_state, step
+from advisor.engine import ClassificationLike, EngineContext, ReadingsLike, new_state, step
 from advisor.replies import Reply
-from advisor.state import ConversationState
+from advisor.state import STAGES, ConversationState
 from knowledge.models import KnowledgeBase
 from storage.errors import ConversationConflict
 from storage.protocol import BriefDraft, BriefRef, GapDraft, SavedTurn, StoredConversation
@@ -41,12 +41,15 @@ class Classifier(Protocol):
     def classify(self, text: str) -> ClassificationLike: ...
 
 
+class Reader(Protocol):
+    def read(self, text: str, pending: str | None = None) -> ReadingsLike: ...
+
+
 MAX_ATTEMPTS = 5
 """How many times a message is tried when another process keeps saving the conversation first."""
 BACKOFF_SECONDS = 0.004
 """Up to this much (times the attempt) of random wait before trying again: two processes that
 collided once should not collide again in lockstep."""
-STAGES = ("request", "clarify", "objective", "capacity", "done")
 
 
 class ConversationStore(Protocol):
@@ -61,17 +64,18 @@ class ConversationStore(Protocol):
 class AdvisorService:
     """Conversations keyed by a string (console user, Discord thread), persisted at every turn."""
 
-    def __init__(self, kb: KnowledgeBase, classifier: Classifier, store: ConversationStore,
+    def __init__(self, kb: KnowledgeBase, classifier: Classifier, store: ConversationStore, *, reader: Reader,
                  default_lang: str = "fr", on_error: Callable[[BaseException], None] | None = None) -> None:
         self.kb = kb
         self.classifier = classifier
+        self.reader = reader
         self.store = store
         self.default_lang = default_lang
         self._on_error = on_error
 
-    def swap(self, kb: KnowledgeBase, classifier: Classifier) -> None:
-        """Put a freshly validated knowledge base (and its classifier) in service."""
-        self.kb, self.classifier = kb, classifier
+    def swap(self, kb: KnowledgeBase, classifier: Classifier, reader: Reader) -> None:
+        """Put a freshly validated knowledge base (and its classifier and reader) in service."""
+        self.kb, self.classifier, self.reader = kb, classifier, reader
 
     # --- reading ------------------------------------------------------------------------
 
@@ -139,7 +143,7 @@ class AdvisorService:
             if expected_turn is not None and state.turn != expected_turn:
                 return [Reply("error", self.kb.msg("turn_already_answered", state.lang))] + \
                     prompts.current_prompt(self.kb, state)
-            ctx = EngineContext(self.kb, self.classifier.classify)
+            ctx = EngineContext(self.kb, self.classifier.classify, self.reader.read)
             try:
                 new, replies = step(ctx, state, text)
             except Exception as exc:  # the user gets a short answer; the trace goes to the log

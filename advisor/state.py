@@ -18,6 +18,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "ambiguous": "clarify",
         "tactic_needs_objective": "objective",
         "needs_capacity": "capacity",
+        "contradiction": "contradiction",
         "settled": "done",
     },
     "clarify": {
@@ -30,22 +31,45 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "objective": {
         "objective_chosen": "capacity",
         "objective_settled": "done",
+        "contradiction": "contradiction",
+        "new_request_offered": "confirm_new",
         "unclear": "objective",
     },
     "capacity": {
         "answered": "capacity",
         "unclear": "capacity",
+        "contradiction": "contradiction",
+        "new_request_offered": "confirm_new",
         "settled": "done",
+    },
+    "contradiction": {
+        "resolved": "capacity",
+        "resolved_settled": "done",
+        "unclear": "contradiction",
+    },
+    "confirm_new": {
+        "confirmed": "request",
+        "kept_objective": "objective",
+        "kept_capacity": "capacity",
+        "kept_done": "done",
+        "unclear": "confirm_new",
     },
     "done": {
         "new_request": "request",
+        "new_request_offered": "confirm_new",
+        "corrected": "done",
+        "correction_needs_capacity": "capacity",
+        "contradiction": "contradiction",
+        "unclear": "done",
         "show_brief": "done",
     },
     "*": {
         "restart": "request",
         "cancel": "request",
+        "new_client": "request",
         "help": "=",
         "language": "=",
+        "no_brief_yet": "=",
         "back": "<",
     },
 }
@@ -58,7 +82,8 @@ class IllegalTransition(RuntimeError):
 
 
 def next_stage(stage: str, event: str) -> str:
-    """The stage an event leads to; "=" stays, "<" goes back (handled by the engine)."""
+    """The stage an event leads to; "=" stays, "<" goes back (handled by the engine: the
+    previous state is taken from the history)."""
     target = TRANSITIONS.get(stage, {}).get(event) or TRANSITIONS["*"].get(event)
     if target is None:
         raise IllegalTransition(f"{stage} --{event}-->?")
@@ -85,6 +110,16 @@ class ConversationState:
     lang_locked: bool = False
     last_move: tuple[str, str] = ("", "")
     """(stage left, event) of the latest move: lets tests check every edge is exercised."""
+    intake: int = 0
+    """Which intake of this conversation this is (1, 2...): a brief is one per intake, in versions."""
+    evidence: dict[str, str] = field(default_factory=dict)
+    """The client's words that gave each answer, for the restatement and the brief."""
+    pending_request: str = ""
+    """A new request waiting for "same client or new one?" (stage confirm_new)."""
+    advised: bool = False
+    """The advice of this intake has been given (a later answer updates it: a new brief version)."""
+    conflict: tuple[str, ...] = ()
+    """The two fields whose answers contradict each other (stage contradiction)."""
 
     def topic_ids(self) -> tuple[str, ...]:
         return tuple(t for t, _ in self.topics)
@@ -92,7 +127,7 @@ class ConversationState:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["topics"] = [list(t) for t in self.topics]
-        for key in ("options", "unknown", "last_move"):
+        for key in ("options", "unknown", "last_move", "conflict"):
             data[key] = list(data[key])
         data["history"] = list(self.history)
         return data
@@ -102,10 +137,11 @@ class ConversationState:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["topics"] = tuple((str(t), float(c)) for t, c in known.get("topics", ()))
         known["last_move"] = tuple(known.get("last_move", ("", "")))
-        for key in ("options", "unknown"):
+        for key in ("options", "unknown", "conflict"):
             known[key] = tuple(known.get(key, ()))
         known["history"] = tuple(known.get("history", ()))
         known["answers"] = dict(known.get("answers", {}))
+        known["evidence"] = {str(k): str(v) for k, v in dict(known.get("evidence", {})).items()}
         return cls(**known)
 
     def snapshot(self) -> dict[str, Any]:
@@ -129,6 +165,6 @@ def mermaid() -> str:
             continue
         for event, target in edges.items():
             lines.append(f"    {stage} --> {target}: {event}")
-    lines.append("    note right of request: from any stage, restart and cancel lead here;"
+    lines.append("    note right of request: from any stage, restart, cancel and new client lead here;"
                  " help and language stay; back returns to the previous state")
     return "\n".join(lines)

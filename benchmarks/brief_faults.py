@@ -122,9 +122,10 @@ def _arm(point: str, store: Any, folder: Path) -> None:
 
 def _service(kb: Any, classifier: Any, db: Path) -> Any:
     from advisor.service import AdvisorService
+    from reading import load_reader
     from storage import SqliteStore
 
-    return AdvisorService(kb, classifier, SqliteStore(str(db)))
+    return AdvisorService(kb, classifier, SqliteStore(str(db)), reader=load_reader(kb))
 
 
 def _console(service: Any, lines: Any, folder: Path) -> str:
@@ -138,9 +139,10 @@ def _console(service: Any, lines: Any, folder: Path) -> str:
 def messages_to_brief(kb: Any, classifier: Any, request: str) -> list[str]:
     """The messages of one intake, the last one producing the brief (found by a dry run)."""
     from advisor.service import AdvisorService
+    from reading import load_reader
     from storage import SqliteStore
 
-    service = AdvisorService(kb, classifier, SqliteStore(":memory:"))
+    service = AdvisorService(kb, classifier, SqliteStore(":memory:"), reader=load_reader(kb))
     sent = [request]
     replies = service.handle(KEY, request, user_id="u")
     for answer in ["1"] + ["je ne sais pas"] * 10:

@@ -150,8 +150,9 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
     for stem in sorted(topic_stems - advice_stems):
         docs[f"topics/{stem}.yaml"][0].error("", f"no advice file advice/{stem}.yaml for this topic")
     number_words: dict[str, dict[str, float]] = {}
+    contradictions: tuple[Any, ...] = ()
     if (entry := docs.get("capacity.yaml")) and entry[1] is not None:
-        fields, number_words = parse_capacity(entry[0], entry[1])
+        fields, number_words, contradictions = parse_capacity(entry[0], entry[1])
         parsed.capacity = None if entry[0].problems else fields
     if (entry := docs.get("out_of_scope.yaml")) and entry[1] is not None:
         oos = parse_out_of_scope(entry[0], entry[1])
@@ -182,6 +183,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         "commands": commands,
         "number_words": number_words,
         "reading": reading,
+        "contradictions": contradictions,
         "roleplay": roleplay,
     }
 

@@ -20,6 +20,9 @@ LANGS: tuple[Lang, ...] = ("fr", "en")
 Level = Literal["objective", "tactic"]
 Verdict = Literal["as_asked", "scaled_down", "instead"]
 VERDICTS: tuple[Verdict, ...] = ("as_asked", "scaled_down", "instead")
+PLAN_STAGES = ("foundation", "findability", "content", "amplification", "systems")
+"""A plan of several tactics takes them in this order: the site before what sends people to it,
+being found before producing more, content before paying to spread it, tools last."""
 
 Hours = float | tuple[float, float]
 """A weekly commitment: one number of hours, or a (low, high) range."""
@@ -76,6 +79,8 @@ class Topic:
     examples: Mapping[str, tuple[str, ...]]
     content_hungry: bool = False
     """A tactic that needs a steady flow of new content to be worth anything."""
+    plan_stage: str = "content"
+    """Where a tactic comes in a plan of several: PLAN_STAGES, in order."""
 
     def all_aliases(self) -> tuple[str, ...]:
         return tuple(a for lang in LANGS for a in self.aliases.get(lang, ()))
@@ -140,6 +145,16 @@ READING_SPECIAL = (READING_UNSURE, READING_NOTHING)
 
 
 @dataclass(frozen=True)
+class Contradiction:
+    """Two capacity answers that cannot both be right ("nobody" and "10 hours a week"): the
+    conversation points it out and asks which one holds instead of advising on both."""
+
+    when: Mapping[str, tuple[str, ...]]
+    """Exactly two fields, each with the choices that clash with the other's."""
+    why: Text
+
+
+@dataclass(frozen=True)
 class Rule:
     """One piece of advice: when the profile matches `when`, recommend this."""
 
@@ -184,6 +199,7 @@ class KnowledgeBase:
     """Command id (help, back, ...) -> language -> words that trigger it."""
     number_words: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     reading: Mapping[str, tuple[ReadingExample, ...]] = field(default_factory=dict)
+    contradictions: tuple[Contradiction, ...] = ()
     """Capacity field id -> its labelled examples for the free-text reader (may be empty)."""
     content_hash: str = ""
     roleplay: RolePlayData | None = None

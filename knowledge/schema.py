@@ -12,7 +12,7 @@ import string
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .models import LANGS, VERDICTS, Combo, Demands, Rule, Text, Topic
+from .models import LANGS, PLAN_STAGES, VERDICTS, Combo, Demands, Rule, Text, Topic
 from .reader import Doc, join
 
 MIN_EXAMPLES = 25
@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 TOPIC_REQUIRED = ("id", "level", "name", "aliases", "definition", "clients_mean", "demands",
                   "warnings", "questions", "examples")
-TOPIC_OPTIONAL = ("content_hungry", "serves", "served_by", "sources")
+TOPIC_OPTIONAL = ("content_hungry", "serves", "served_by", "sources", "plan_stage")
 DEMANDS_KEYS = ("content", "skills", "weekly_hours", "budget", "time_to_results")
 RULE_REQUIRED = ("id", "when", "verdict", "title", "tactics", "weekly_hours", "rationale", "alternatives")
 RULE_OPTIONAL = ("cadence", "warnings", "sources")
@@ -47,6 +47,7 @@ def parse_topic(doc: Doc, raw: Any, stem: str) -> Topic | None:
     level = get(data, "", "level", doc.choice, LEVELS, "level")
     related = _related(doc, data, level)
     hungry = get(data, "", "content_hungry", doc.boolean)
+    stage = get(data, "", "plan_stage", doc.choice, PLAN_STAGES, "plan stage") if "plan_stage" in data else "content"
     if hungry is not None and level == "objective":
         doc.error("content_hungry", "content_hungry applies to tactics only")
     demands = _demands(doc, data.get("demands")) if "demands" in data else None
@@ -65,7 +66,7 @@ def parse_topic(doc: Doc, raw: Any, stem: str) -> Topic | None:
     if any(value is None for value in parts.values()):
         return None
     return Topic(id=topic_id, level=level, related=related, demands=demands, sources=sources,  # type: ignore[arg-type]
-                 content_hungry=bool(hungry), **parts)  # type: ignore[arg-type]
+                 content_hungry=bool(hungry), plan_stage=stage or "content", **parts)  # type: ignore[arg-type]
 
 
 def _related(doc: Doc, data: dict[str, Any], level: str | None) -> tuple[str, ...] | None:

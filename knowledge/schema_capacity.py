@@ -12,7 +12,7 @@ import re
 from itertools import pairwise
 from typing import Any
 
-from .models import LANGS, CapacityField, Choice
+from .models import LANGS, CapacityField, Choice, Contradiction
 from .reader import Doc, join
 from .schema import get
 from .text import strip_accents
@@ -21,9 +21,11 @@ FIELD_KEYS = ("id", "weight", "question", "why", "cautious", "choices")
 WEIGHT_TOTAL = 100.0
 
 
-def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[str, dict[str, float]]]:
-    """The capacity fields in asking order, and the spelled-out number words per language."""
-    data = doc.mapping(raw, "", ("number_words", "fields"))
+def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[str, dict[str, float]],
+                                                tuple[Contradiction, ...]]:
+    """The capacity fields in asking order, the spelled-out number words per language, and the
+    pairs of answers that contradict each other."""
+    data = doc.mapping(raw, "", ("number_words", "fields"), ("contradictions",))
     number_words = get(data, "", "number_words", _number_words, doc) or {}
     items = get(data, "", "fields", doc.seq, 1, "fields")
     fields: list[CapacityField] = []
@@ -41,7 +43,37 @@ def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[
         total = sum(f.weight for f in fields)
         if abs(total - WEIGHT_TOTAL) > 1e-6:
             doc.error("fields", f"weights of the capacity fields add up to {total:g}, not {WEIGHT_TOTAL:g}")
-    return tuple(fields), number_words
+    contradictions = _contradictions(doc, data.get("contradictions") if data else None, fields) \
+        if data is not None and "contradictions" in data else ()
+    return tuple(fields), number_words, contradictions
+
+
+def _contradictions(doc: Doc, raw: Any, fields: list[CapacityField]) -> tuple[Contradiction, ...]:
+    """Each `{when: {field: [choices], field: [choices]}, why: {fr, en}}`: two known fields and choices."""
+    items = doc.seq(raw, "contradictions")
+    by_id = {f.id: f for f in fields}
+    out = []
+    for i, item in enumerate(items or ()):
+        path = f"contradictions[{i}]"
+        entry = doc.mapping(item, path, ("when", "why"))
+        why = get(entry, path, "why", doc.text)
+        when: dict[str, tuple[str, ...]] = {}
+        for key, value in (get(entry, path, "when", doc.dict_of) or {}).items():
+            at = join(join(path, "when"), key)
+            choices = doc.strings(value, at, 1, "choices", ids=True)
+            if key not in by_id:
+                doc.error(at, f"unknown capacity field '{key}'")
+            elif choices is not None:
+                bad = [c for c in choices if c not in {ch.id for ch in by_id[key].choices}]
+                if bad:
+                    doc.error(at, f"not a choice of '{key}': {', '.join(bad)}")
+                else:
+                    when[str(key)] = choices
+        if entry is not None and "when" in entry and len(entry["when"] or {}) != 2:
+            doc.error(join(path, "when"), "a contradiction names exactly two fields")
+        elif len(when) == 2 and why is not None:
+            out.append(Contradiction(when, why))
+    return tuple(out)
 
 
 def _number_words(raw: Any, path: str, doc: Doc) -> dict[str, dict[str, float]] | None:

@@ -158,8 +158,8 @@ def _check_mixed(file: ReadingFile, fields: Mapping[str, CapacityField], seen: d
             if field_id not in fields:
                 file.doc.error(at, f"unknown capacity field '{field_id}'")
                 ok = False
-            elif choice not in {c.id for c in fields[field_id].choices}:
-                file.doc.error(at, f"'{choice}' is not a choice of '{field_id}'")
+            elif choice not in {c.id for c in fields[field_id].choices} | set(READING_SPECIAL):
+                file.doc.error(at, f"'{choice}' is not a choice of '{field_id}' (nor unsure or nothing)")
                 ok = False
         if ok:
             out.setdefault(example.field, []).append(example)
@@ -176,7 +176,7 @@ def _check_also(doc: Doc, path: str, example: ReadingExample, fields: Mapping[st
         elif other not in fields:
             doc.error(at, f"unknown capacity field '{other}'")
             ok = False
-        elif choice not in {c.id for c in fields[other].choices}:
-            doc.error(at, f"'{choice}' is not a choice of '{other}'")
+        elif choice not in {c.id for c in fields[other].choices} | set(READING_SPECIAL):
+            doc.error(at, f"'{choice}' is not a choice of '{other}' (nor unsure or nothing)")
             ok = False
     return ok

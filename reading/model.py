@@ -46,6 +46,7 @@ WRONG_COST = 3.0
 """A wrong reading costs this many questions (see the module docstring)."""
 THRESHOLD_GRID = tuple(round(float(x), 3) for x in np.arange(0.30, 0.951, 0.025))
 ROUTE_GRID = tuple(round(float(x), 3) for x in np.arange(0.05, 0.901, 0.05))
+ANSWER_ROUTE_GRID = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 EMBED_WEIGHT = 2.0
 """How much the sentence embedding counts beside the n-grams. Chosen by 5-fold cross-validation
 of the choice models (`python -m reading weights`); fixed here rather than re-chosen at every
@@ -118,7 +119,10 @@ class FieldModel:
     route_threshold: float
     """...in a clause the router gives this field at least this much."""
     answer_threshold: float
-    """An answer to this field's own question: accept a choice whose probability reaches this."""
+    """An answer to this field's own question: accept a choice whose probability reaches this..."""
+    answer_route_threshold: float
+    """...in a clause the router gives this field at least this much (far lower than in free
+    text: the client is answering; but "il fait beau à Québec" answers nothing)."""
     cv_figures: Mapping[str, float]
 
     @property
@@ -225,9 +229,13 @@ def _field_model(kb: KnowledgeBase, field_id: str, choice: ChoiceModel, route: n
     classes, probs = oof
     truth = np.asarray([c.label(field_id) for c in clauses])
     (threshold, route_threshold), free = choose_thresholds(route, probs, truth, classes, choices, answer=False)
-    (answer_threshold, _), answer = choose_thresholds(route, probs, truth, classes, choices, answer=True)
+    # answering its question: the field's own clauses (answers, dodges, its traps) and the
+    # out-of-scope requests, not the other fields' answers (those are read as free text)
+    own = np.asarray([field_id in c.labels or not c.labels for c in clauses])
+    (answer_threshold, answer_route), answer = choose_thresholds(route[own], probs[own], truth[own], classes, choices,
+                                                                 answer=True)
     figures = {**{f"free_{k}": v for k, v in free.items()}, **{f"answer_{k}": v for k, v in answer.items()}, **extra}
-    return FieldModel(choice, threshold, route_threshold, answer_threshold, figures)
+    return FieldModel(choice, threshold, route_threshold, answer_threshold, answer_route, figures)
 
 
 def _choice_only(oof: tuple[tuple[str, ...], np.ndarray], clauses: Sequence[Clause], field_id: str) -> dict[str, float]:
@@ -239,15 +247,13 @@ def _choice_only(oof: tuple[tuple[str, ...], np.ndarray], clauses: Sequence[Clau
 
 
 def decide(route: float, row: np.ndarray, classes: Sequence[str], choices: Sequence[str], threshold: float,
-           route_threshold: float | None) -> tuple[str | None, float]:
+           route_threshold: float, answering: bool) -> tuple[str | None, float]:
     """The label one clause gives a field: a choice (its probability at or above `threshold`, in
-    a clause routed to the field with at least `route_threshold`), ``unsure`` when answering
-    (`route_threshold` None: the client is answering this field), or None; with the choice's
-    probability."""
+    a clause routed to the field with at least `route_threshold`), ``unsure`` when answering the
+    field's question, or None; with the choice's probability."""
     best = int(np.argmax(row))
     label, p = classes[best], float(row[best])
-    answering = route_threshold is None
-    if not answering and route < route_threshold:  # type: ignore[operator]
+    if route < route_threshold:
         return None, p
     if label in choices:
         return (label, p) if p >= threshold else (None, p)
@@ -259,20 +265,20 @@ def decide(route: float, row: np.ndarray, classes: Sequence[str], choices: Seque
 def choose_thresholds(route: np.ndarray, probs: np.ndarray, truth: np.ndarray, classes: Sequence[str],
                       choices: Sequence[str], answer: bool) -> tuple[tuple[float, float], dict[str, float]]:
     """(choice threshold, routing threshold) on the grids with the lowest cost out of fold, and
-    the figures there. When answering, only the clauses that answer the field count and routing
-    is set aside."""
-    rows = np.asarray([i for i, t in enumerate(truth) if not answer or t != READING_NOTHING])
-    truth = truth[rows]
+    the figures there. When answering, a dodge is an acceptable reading ("I don't know") and the
+    routing grid goes lower (the client is answering this question)."""
+    rows = np.arange(len(truth))
     best_col = np.argmax(probs[rows], axis=1)
     label = np.asarray(classes)[best_col]
     p = probs[rows, best_col]
     routed = route[rows]
     is_choice = np.isin(label, choices)
     truth_is_choice = np.isin(truth, choices)
+    dodged = (label == READING_UNSURE) if answer else np.zeros(len(rows), dtype=bool)
     best: tuple[float, tuple[float, float], dict[str, float]] | None = None
-    for r in (0.0,) if answer else ROUTE_GRID:
+    for r in ANSWER_ROUTE_GRID if answer else ROUTE_GRID:
         for t in THRESHOLD_GRID:
-            accepted = is_choice & (p >= t) & (routed >= r)
+            accepted = is_choice & (p >= t) & (routed >= r) | dodged & (routed >= r)
             right = int(np.sum(accepted & (label == truth)))
             wrong = int(np.sum(accepted & (label != truth)))
             asked = int(np.sum(~accepted & truth_is_choice))

@@ -87,9 +87,15 @@ _ANAPHORA = re.compile(r"\b(?:en (?:a|ai|avons|ont|avoir|compte|comptons|aurait|
                        r"|k\b|min|ans?\b|years?|mois|months?|jours?|days?|semaines?|weeks?))")
 """"On doit en avoir 300", "we have about 300": a bare count that refers back to an audience
 named earlier in the text (only read when one is)."""
-_FRACTION = re.compile(r"\b(?:(?P<word>la moitie|un quart|le quart|un tiers|le tiers|a quarter|one quarter|half"
-                       r"|a third|one third)|(?P<pct>\d{1,2}) ?%) (?:de (?:ca|ce temps|ces heures|cela)|of (?:that|it|"
-                       r"those hours|this|her time|his time|their time))")
+_FRACTION_WORD = (r"(?:(?P<word>la moitie|un quart|le quart|un tiers|le tiers|a quarter|one quarter|half|a third"
+                  r"|one third)|(?P<pct>\d{1,2}) ?%)")
+_FRACTION = re.compile(rf"\b{_FRACTION_WORD}(?: (?:de (?:ca|ce temps|ces heures|cela)|of (?:that|it|those hours|this"
+                       r"|her time|his time|their time))|(?= (?:la-dessus|pour (?:ca|le contenu|les publications)"
+                       r"|on content|to content|for content|to this|on this)))"
+                       r"|\ben (?:mettre|consacrer|donner|passer) (?:environ |a peu pres )?(?P<word2>la moitie|le quart|le tiers"
+                       r"|un quart|un tiers)")
+_FRACTION_BEFORE = re.compile(rf"\b{_FRACTION_WORD} (?:of|de|d') [^.;!?]{{0,30}}$")
+""""half of my assistant's 20 hours": the share comes before the hours."""
 _FRACTIONS = {"la moitie": 0.5, "half": 0.5, "un quart": 0.25, "le quart": 0.25, "a quarter": 0.25,
               "one quarter": 0.25, "un tiers": 1 / 3, "le tiers": 1 / 3, "a third": 1 / 3, "one third": 1 / 3}
 """"20 hours a week, and about a quarter of that could go to content": 5 hours, not 20."""
@@ -235,12 +241,19 @@ def _hours(text: str, numbers: Numbers) -> list[Quantity]:
         elif period is None and _CLOCK_BEFORE.search(text, 0, m.start()):
             out.append(Quantity(HOURS, None, m.start(), m.end(), why="clock"))
         else:
-            out.append(_with_fraction(text, Quantity(HOURS, _per_week(hours, period), m.start(), m.end())))
+            out.append(_shared(text, Quantity(HOURS, _per_week(hours, period), m.start(), m.end())))
     masked = _mask(text, out)
     for m in _days_regex(numbers.regex).finditer(masked):
         per_unit = next(h for i, h in enumerate(_DAY_UNITS) if m.group(f"u{i}"))
-        out.append(Quantity(HOURS, _per_week(_amount(m, numbers.words) * per_unit, period_of(m)), m.start(), m.end()))
+        value = _per_week(_amount(m, numbers.words) * per_unit, period_of(m))
+        out.append(_shared(text, Quantity(HOURS, value, m.start(), m.end())))
     return sorted(out, key=lambda q: q.start)
+
+
+def _shared(text: str, q: Quantity) -> Quantity:
+    """Hours of which only a share goes to the content ("a quarter of that", "la moitié de")."""
+    shared = _with_fraction(text, q)
+    return shared if shared is not q else _with_fraction_before(text, q)
 
 
 def _with_fraction(text: str, q: Quantity) -> Quantity:
@@ -249,8 +262,17 @@ def _with_fraction(text: str, q: Quantity) -> Quantity:
     found = _FRACTION.search(text, q.end, sentence_end)
     if found is None or q.value is None:
         return q
-    share = int(found.group("pct")) / 100 if found.group("pct") else _FRACTIONS[found.group("word")]
+    word = found.group("word") or found.group("word2")
+    share = int(found.group("pct")) / 100 if found.group("pct") else _FRACTIONS[word]
     return replace(q, value=q.value * share, end=found.end())
+
+
+def _with_fraction_before(text: str, q: Quantity) -> Quantity:
+    found = _FRACTION_BEFORE.search(text, max(0, q.start - 60), q.start)
+    if found is None or q.value is None:
+        return q
+    share = int(found.group("pct")) / 100 if found.group("pct") else _FRACTIONS[found.group("word")]
+    return replace(q, value=q.value * share, start=found.start())
 
 
 # --- head counts --------------------------------------------------------------------------

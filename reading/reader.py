@@ -33,9 +33,11 @@ from .quantities import AMOUNT, COUNT, HOURS, Quantity, quantities
 from .textmap import normalise_with_map, original_span
 
 RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount"}
-SHORT_ANSWER_WORDS = 3
+SHORT_ANSWER_WORDS = 2
 """"moi", "personne", "aucun": a short answer to a question answers that question only (the same
-words would answer "who writes" and "who answers requests" alike)."""
+words would answer "who writes" and "who answers requests" alike); with no question pending,
+such a fragment says which field it answers no more than which choice, so only its quantities
+are read ("5 heures" is hours wherever it is said)."""
 """Quantity kind -> the Choice attribute holding its [low, high) ranges."""
 _BARE = re.compile(r"^(?:environ|about|around|genre|mettons|maybe|peut-etre|~|a peu pres|approx\w*)?\s*(?P<n>.+?)"
                    r"\s*(?:\$|€|h|heures?|hours?|max|tops|maximum)?$")
@@ -102,8 +104,9 @@ class CapacityReader:
         if pending is not None:
             self._bare_number(norm, pending, text, candidates)
         spans = self._clause_spans(text, origin)
-        only = pending if pending is not None and len(norm.split()) <= SHORT_ANSWER_WORDS else None
-        self._from_models(spans, norm, found, pending, candidates, unsure, only)
+        short = len(norm.split()) <= SHORT_ANSWER_WORDS
+        if not short or pending is not None:
+            self._from_models(spans, norm, found, pending, candidates, unsure, pending if short else None)
         answers = {f: self._best(f, items) for f, items in candidates.items()}
         for field_id in list(unsure):
             if field_id in answers:
@@ -178,9 +181,9 @@ class CapacityReader:
                 rows = fm.choice.probabilities(X)
                 route = routes.get(field_id, np.zeros(len(spans)))
                 threshold = fm.answer_threshold if answer else fm.threshold
-                needed = None if answer else fm.route_threshold
+                needed = fm.answer_route_threshold if answer else fm.route_threshold
                 for (a, _b, words), routed, row in zip(spans, route, rows, strict=True):
-                    label, p = decide(float(routed), row, fm.classes, choices, threshold, needed)
+                    label, p = decide(float(routed), row, fm.classes, choices, threshold, needed, answer)
                     if label == READING_UNSURE:
                         unsure.setdefault(field_id, Reading(field_id, label, p, words, "model"))
                     elif label is not None:
@@ -192,7 +195,8 @@ class CapacityReader:
             hit = match_field(field_, masked)
             if hit is not None:
                 choice, start, end = hit
-                out.setdefault(field_.id, []).append((start, Reading(field_.id, choice, 1.0, norm[start:end], "pattern")))
+                reading = Reading(field_.id, choice, 1.0, norm[start:end], "pattern")
+                out.setdefault(field_.id, []).append((start, reading))
 
     # --- choosing -------------------------------------------------------------------------
 

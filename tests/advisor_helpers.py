@@ -11,9 +11,22 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from advisor.engine import EngineContext, new_state, step
+from reading import CapacityReader, load_reader
 from advisor.replies import Reply
 from advisor.state import ConversationState
 from knowledge.models import KnowledgeBase
+
+
+_READERS: dict[str, CapacityReader] = {}
+
+
+def reader_for(kb: KnowledgeBase) -> CapacityReader:
+    """The real capacity reader of a knowledge base, fitted (or loaded from the cache) once per
+    test session: conversation tests read answers the way the bot does."""
+    key = kb.content_hash or str(id(kb))
+    if key not in _READERS:
+        _READERS[key] = load_reader(kb)
+    return _READERS[key]
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ class Transcript:
 
     def __init__(self, kb: KnowledgeBase, table: dict[str, tuple[str, ...]] | None = None,
                  lang: str = "fr", locked: bool = False) -> None:
-        self.ctx = EngineContext(kb, ScriptedClassifier(kb, table or {}).classify)
+        self.ctx = EngineContext(kb, ScriptedClassifier(kb, table or {}).classify, reader_for(kb).read)
         self.state: ConversationState = new_state(lang, locked)
         self.replies: list[Reply] = []
         self.stages: list[str] = []

@@ -15,7 +15,7 @@ from advisor.service import AdvisorService
 from knowledge import load_knowledge_base
 from knowledge.models import KnowledgeBase
 from storage.sqlite_store import SqliteStore
-from tests.advisor_helpers import ScriptedClassifier
+from tests.advisor_helpers import ScriptedClassifier, reader_for
 from training.roleplay.service import RolePlayService
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def kb_fixture() -> KnowledgeBase:
 def console(kb: KnowledgeBase, db: str, lines: list[str], tmp_path: Path, lang: str | None = None,
             seed: int = 11) -> str:
     store = SqliteStore(db)
-    advisor = AdvisorService(kb, ScriptedClassifier(kb, {"on veut un blogue": ("blog",)}), store)
+    advisor = AdvisorService(kb, ScriptedClassifier(kb, {"on veut un blogue": ("blog",)}), store, reader=reader_for(kb))
     roleplay = RolePlayService(kb, store, new_seed=lambda: seed)
     out = io.StringIO()
     assert run_console(advisor, lines, out, key="console:ana", user_id="ana", briefs_dir=tmp_path, db_label=db,

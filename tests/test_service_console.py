@@ -14,7 +14,7 @@ from adapters.console import run_console
 from advisor.service import AdvisorService
 from knowledge import load_knowledge_base
 from storage.sqlite_store import SqliteStore
-from tests.advisor_helpers import ScriptedClassifier
+from tests.advisor_helpers import ScriptedClassifier, reader_for
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = {"on veut un blogue": ("blog",), "mon imprimante est brisée": ()}
@@ -26,7 +26,7 @@ def kb():
 
 
 def service(kb, db: str) -> AdvisorService:
-    return AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(db))
+    return AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(db), reader=reader_for(kb))
 
 
 def test_restart_mid_interview_resumes_at_the_same_question(kb, tmp_path):
@@ -73,7 +73,7 @@ def test_engine_failure_answers_briefly_and_keeps_the_state(kb):
     class Broken:
         def classify(self, text):
             raise RuntimeError("boom")
-    svc = AdvisorService(kb, Broken(), SqliteStore(":memory:"))
+    svc = AdvisorService(kb, Broken(), SqliteStore(":memory:"), reader=reader_for(kb))
     replies = svc.handle("k", "on veut un blogue")
     assert replies[0].kind == "error" and "boom" not in replies[0].text
     assert svc.current("k") is None

@@ -18,7 +18,7 @@ from advisor.replies import Reply
 from advisor.service import MAX_ATTEMPTS, AdvisorService
 from knowledge import load_knowledge_base
 from storage import SqliteStore
-from tests.advisor_helpers import ScriptedClassifier
+from tests.advisor_helpers import ScriptedClassifier, reader_for
 
 TABLE = {"on veut un blogue": ("blog",)}
 
@@ -47,9 +47,9 @@ class Meddling:
 
 def two_services(kb, tmp_path: Path, times: int = 1) -> tuple[AdvisorService, AdvisorService]:
     db = str(tmp_path / "shared.sqlite3")
-    other = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(db))
+    other = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(db), reader=reader_for(kb))
     store = Meddling(SqliteStore(db), lambda: other.handle("k", "aide", user_id="u"), times)
-    return AdvisorService(kb, ScriptedClassifier(kb, TABLE), store), other  # type: ignore[arg-type]
+    return AdvisorService(kb, ScriptedClassifier(kb, TABLE), store, reader=reader_for(kb)), other  # type: ignore[arg-type]
 
 
 def test_a_turn_saved_elsewhere_meanwhile_is_kept_and_the_message_runs_again(kb, tmp_path):
@@ -72,7 +72,7 @@ def test_when_the_conversation_never_stops_moving_the_user_is_told_nothing_was_s
 
 
 def test_a_click_on_an_answered_question_is_refused(kb, tmp_path):
-    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")))
+    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")), reader=reader_for(kb))
     svc.handle("k", "on veut un blogue", user_id="u")
     turn = svc.turn("k")
     svc.handle("k", "1", user_id="u", turn=turn)             # the click, in time
@@ -97,7 +97,7 @@ def brief(markdown: str, intake: int) -> Reply:
 def test_briefs_are_identified_by_conversation_and_intake(kb, tmp_path, monkeypatch):
     script = [brief("# A", 1), brief("# A", 1), brief("# B", 1), brief("# C", 2), brief("# A", 1)]
     monkeypatch.setattr(service_module, "step", scripted_step(script))
-    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")))
+    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")), reader=reader_for(kb))
     shown = [svc.handle("k", "x", user_id="u")[0].data for _ in range(5)]
     ids = [(d["brief_id"], d["brief_version"]) for d in shown]
     first, second = ids[0][0], ids[3][0]
@@ -107,7 +107,7 @@ def test_briefs_are_identified_by_conversation_and_intake(kb, tmp_path, monkeypa
 
 
 def test_without_an_intake_each_advice_is_a_new_brief_and_brief_shows_the_last(kb, tmp_path):
-    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")))
+    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")), reader=reader_for(kb))
     ids = []
     for _ in range(2):
         svc.handle("k", "on veut un blogue", user_id="u")
@@ -124,7 +124,7 @@ def test_without_an_intake_each_advice_is_a_new_brief_and_brief_shows_the_last(k
 
 def test_an_unreadable_stored_state_starts_afresh_and_is_replaced(kb, tmp_path, caplog):
     db = str(tmp_path / "pf.sqlite3")
-    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(db))
+    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(db), reader=reader_for(kb))
     svc.handle("k", "on veut un blogue", user_id="u")
     for bad in ("{not json", "[1, 2]", '{"stage": "capacity", "turn": "x"}'):
         svc.store._conn.execute("UPDATE conversations SET state = ?", (bad,))  # type: ignore[attr-defined]
