@@ -19,7 +19,9 @@ import getpass
 import io
 import json
 import logging
+import os
 import re
+import shlex
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "sync":
         return sync_commands(runtime, guild_id=args.guild)
+    runtime.classifier.on_fit = _fitting_notice(runtime.kb, args.lang)
+    runtime.classifier.get()  # before connecting: the first /triage must not wait for it
     return run_discord(runtime)
 
 
@@ -134,13 +138,44 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     interactive = sys.stdin.isatty()
     prompt = (lambda: print("> ", end="", flush=True)) if interactive else None
+    def warm_up(langs: list[str]) -> list[str]:
+        """Load the classifier behind the banner; the first fit says what it is doing."""
+        notices = []
+        if runtime.classifier.needs_fit():
+            seconds = expected_fit_seconds(runtime.kb)
+            notices = [runtime.kb.msg("classifier_fitting", lang, seconds=seconds) for lang in langs]
+        runtime.classifier.preload()
+        return notices
+
+    from classifier.cache import expected_fit_seconds
+
     try:
         return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
                            briefs_dir=_briefs_dir(args), db_label=_db_path(args), lang=args.lang, prompt=prompt,
-                           quiz=runtime.quiz)
+                           quiz=runtime.quiz, briefs_command=_again_command(args), warm_up=warm_up)
     except KeyboardInterrupt:  # Ctrl-C: every turn is already saved, so just leave
         print()
         return 0
+
+
+def _again_command(args: argparse.Namespace) -> str:
+    """The command that shows brief `{id}` again from this shell: this Python, this --db."""
+    def shown(path: str) -> str:
+        relative = os.path.relpath(path)
+        return shlex.quote(relative if not relative.startswith("..") else path)
+
+    words = [shown(sys.executable), shown(__file__), "briefs", "{id}"]
+    if args.db:
+        words += ["--db", shlex.quote(args.db)]
+    return " ".join(words)
+
+
+def _fitting_notice(kb, lang: str | None):  # noqa: ANN001, ANN202
+    """`on_fit` for load_classifier: say on stderr that the first fit is under way."""
+    def notice(seconds: int) -> None:
+        for each in [lang] if lang else ["fr", "en"]:
+            print(kb.msg("classifier_fitting", each, seconds=seconds), file=sys.stderr, flush=True)
+    return notice
 
 
 def _advise(args: argparse.Namespace) -> int:
@@ -152,7 +187,7 @@ def _advise(args: argparse.Namespace) -> int:
         print(_both("empty_request"), file=sys.stderr)
         return EXIT_USAGE
     kb = load_knowledge_base(args.kb)
-    result = load_classifier(kb).classify(args.request)
+    result = load_classifier(kb, on_fit=_fitting_notice(kb, args.lang)).classify(args.request)
     data = advise(kb, result, args.request, args.profile, lang=args.lang)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))

@@ -30,10 +30,12 @@ def plain(text: str) -> str:
 class ConsoleRenderer:
     """Turns replies into terminal text; writes brief files."""
 
-    def __init__(self, out: TextIO, briefs_dir: Path, msg: Callable[..., str]) -> None:
+    def __init__(self, out: TextIO, briefs_dir: Path, msg: Callable[..., str],
+                 briefs_command: str = "bot.py briefs {id}") -> None:
         self.out = out
         self.briefs_dir = briefs_dir
         self.msg = msg
+        self.briefs_command = briefs_command
 
     def show(self, replies: Iterable[Reply]) -> None:
         for reply in replies:
@@ -55,7 +57,8 @@ class ConsoleRenderer:
         path.write_text(reply.text, encoding="utf-8")
         lang = reply.data.get("lang", "fr")
         # the advice was just shown: the file holds the full brief, the screen says where it is
-        self.out.write(self.msg("brief_saved", lang, brief_id=brief_id, path=path) + "\n\n")
+        command = self.briefs_command.replace("{id}", str(brief_id))
+        self.out.write(self.msg("brief_saved", lang, brief_id=brief_id, path=path, command=command) + "\n\n")
 
 
 class ConsoleRouter:
@@ -125,9 +128,16 @@ class ConsoleRouter:
 
 def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, key: str, user_id: str,
                 briefs_dir: Path, db_label: str, lang: str | None = None,
-                prompt: Callable[[], None] | None = None, quiz: QuizService | None = None) -> int:
-    """Drive one conversation from `lines` until they run out; returns the exit code (0)."""
-    renderer = ConsoleRenderer(out, briefs_dir, service.kb.msg)
+                prompt: Callable[[], None] | None = None, quiz: QuizService | None = None,
+                briefs_command: str = "bot.py briefs {id}",
+                warm_up: Callable[[list[str]], list[str]] | None = None) -> int:
+    """Drive one conversation from `lines` until they run out; returns the exit code (0).
+
+    `briefs_command`: how to show a brief again (`{id}` is its number), printed when one is
+    saved. `warm_up(langs)`: called once the banner is out, to start loading what the first
+    request needs; the lines it returns (say, the first fit's notice) are printed.
+    """
+    renderer = ConsoleRenderer(out, briefs_dir, service.kb.msg, briefs_command)
     router = ConsoleRouter(service, quiz, key, user_id, lang)
     existing = service.current(key)
     # Until the first request shows the language, greet in both (French first, the default).
@@ -136,6 +146,11 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
     for greet_lang in greet_langs:
         out.write(service.kb.msg("console_intro", greet_lang, db=db_label, folder=briefs_dir) + "\n")
     out.write("\n")
+    if warm_up is not None:
+        notices = warm_up(greet_langs)
+        if notices:
+            out.write("\n".join(notices) + "\n\n")
+        out.flush()
     if existing is not None and existing.stage != "request":
         renderer.show([Reply("text", service.kb.msg("console_resumed", existing.lang))])
         renderer.show(service.prompt(key))

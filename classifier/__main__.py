@@ -43,8 +43,13 @@ def _classifier(args: argparse.Namespace) -> Any:
     from .cache import load_classifier
 
     kb = _load_kb(args.kb)
+
+    def notice(seconds: int) -> None:  # the first fit: say what is happening, on stderr
+        for lang in ("fr", "en"):
+            print(kb.msg("classifier_fitting", lang, seconds=seconds), file=sys.stderr, flush=True)
+
     try:
-        return load_classifier(kb, use_cache=not args.no_cache)
+        return load_classifier(kb, use_cache=not args.no_cache, on_fit=notice)
     except ValueError as exc:  # e.g. a topic without a single example
         raise UsageError(f"cannot train on knowledge base {kb.path}: {exc}") from exc
 

@@ -178,3 +178,25 @@ def line_of(path: Path, needle: str, nth: int = 1) -> int:
 def kb_path(tmp_path: Path) -> Path:
     """A valid two-topic knowledge base in a temporary folder."""
     return make_kb(tmp_path / "kb")
+
+
+@pytest.fixture(scope="session")
+def shipped_estimator():  # noqa: ANN201 - scikit-learn types imported lazily
+    """The shipped knowledge base and the scikit-learn estimator fitted on it, once per session."""
+    from classifier.training import fit_kb
+    from knowledge import load_knowledge_base
+
+    kb = load_knowledge_base()
+    return kb, fit_kb(kb)
+
+
+@pytest.fixture(scope="session")
+def shipped_cache(shipped_estimator, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
+    """A classifier cache folder holding the served model of the shipped base (no refit needed)."""
+    from classifier.cache import cache_key, cache_path, write_cache
+    from classifier.serving import ServedClassifier
+
+    kb, estimator = shipped_estimator
+    folder = tmp_path_factory.mktemp("shipped-cache")
+    write_cache(cache_path(cache_key(kb, {}), folder), cache_key(kb, {}), ServedClassifier.from_fitted(estimator))
+    return folder

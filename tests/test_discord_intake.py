@@ -25,6 +25,12 @@ from tests.discord_harness import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.asyncio
 
 
+@pytest.fixture(autouse=True)
+def classifier_cache(shipped_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped base's model, already fitted once for the whole test session."""
+    monkeypatch.setenv("PLAN_FIRST_CACHE", str(shipped_cache))
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return str(tmp_path / "planfirst.sqlite3")

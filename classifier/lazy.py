@@ -1,0 +1,70 @@
+"""A classifier loaded when first needed, or in the background while the program starts.
+
+Commands that only read the database (`bot.py briefs`, `gaps`, `forget`) never classify,
+so they must not pay for loading (or, the first time, fitting) the model. The console
+shows its banner at once and loads the model behind it; the first request waits for it
+only if it is not ready yet.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from knowledge.models import KnowledgeBase
+
+from .cache import OnFit, is_cached, load_classifier
+from .result import Classification
+from .serving import ServedClassifier
+
+
+class LazyClassifier:
+    """``classify`` like the served model; the model itself is loaded on first use."""
+
+    def __init__(self, kb: KnowledgeBase, *, cache_dir: str | Path | None = None, on_fit: OnFit | None = None,
+                 **params: Any) -> None:
+        self.kb = kb
+        self.cache_dir = cache_dir
+        self.on_fit = on_fit
+        self.params = params
+        self._model: ServedClassifier | None = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def needs_fit(self) -> bool:
+        """True when loading will fit (no cached model for this base): worth telling the user."""
+        return self._model is None and not is_cached(self.kb, cache_dir=self.cache_dir, **self.params)
+
+    def preload(self) -> None:
+        """Start loading in a background thread (no-op once loaded or started)."""
+        if self._model is None and self._thread is None:
+            self._thread = threading.Thread(target=self._load_quietly, name="classifier-load", daemon=True)
+            self._thread.start()
+
+    def _load_quietly(self) -> None:
+        try:
+            self.get()
+        except BaseException as exc:  # noqa: BLE001 -- kept and raised again where the model is used
+            self._error = exc
+
+    def get(self) -> ServedClassifier:
+        """The model, loading it now if needed (waits for a background load under way)."""
+        with self._lock:
+            if self._model is None:
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
+                self._model = load_classifier(self.kb, cache_dir=self.cache_dir, on_fit=self.on_fit, **self.params)
+            return self._model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def classify(self, text: str) -> Classification:
+        return self.get().classify(text)
+
+    def classify_many(self, texts: list[str]) -> list[Classification]:
+        return self.get().classify_many(texts)
