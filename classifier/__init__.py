@@ -4,35 +4,32 @@
     clf = load_classifier(kb)            # fitted once, then loaded from the cache
     clf.classify("on veut un blogue")    # Classification(language="fr", topics=(...), ...)
 
-Importing this package does not import scikit-learn: the bot answers with the served
-model (numpy only); scikit-learn is imported when a model is fitted, and when
-``TopicClassifier`` (the estimator) is asked for.
+Importing this package imports neither numpy nor scikit-learn (commands that only read
+the database must start at once): the names below are loaded on first use. The bot
+answers with the served model (numpy only); scikit-learn is imported to fit a model, and
+when ``TopicClassifier`` (the estimator) is asked for.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
-from .cache import load_classifier
-from .decision import OUT_OF_SCOPE
 from .language import detect_language
 from .result import Classification, TopicScore
-from .serving import ServedClassifier
 
-__all__ = [
-    "OUT_OF_SCOPE",
-    "Classification",
-    "ServedClassifier",
-    "TopicClassifier",
-    "TopicScore",
-    "detect_language",
-    "load_classifier",
-]
+_LAZY = {
+    "OUT_OF_SCOPE": ".decision",
+    "LazyClassifier": ".lazy",
+    "ServedClassifier": ".serving",
+    "TopicClassifier": ".model",
+    "load_classifier": ".cache",
+}
+
+__all__ = ["Classification", "TopicScore", "detect_language", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "TopicClassifier":  # the scikit-learn estimator: imported on demand
-        from .model import TopicClassifier
-
-        return TopicClassifier
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

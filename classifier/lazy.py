@@ -9,14 +9,18 @@ only if it is not ready yet.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge.models import KnowledgeBase
 
-from .cache import OnFit, is_cached, load_classifier
 from .result import Classification
-from .serving import ServedClassifier
+
+if TYPE_CHECKING:  # numpy and the model are imported on first use, not with the runtime
+    from .serving import ServedClassifier
+
+OnFit = Callable[[int], None]
 
 
 class LazyClassifier:
@@ -35,6 +39,8 @@ class LazyClassifier:
 
     def needs_fit(self) -> bool:
         """True when loading will fit (no cached model for this base): worth telling the user."""
+        from .cache import is_cached
+
         return self._model is None and not is_cached(self.kb, cache_dir=self.cache_dir, **self.params)
 
     def preload(self) -> None:
@@ -51,6 +57,8 @@ class LazyClassifier:
 
     def get(self) -> ServedClassifier:
         """The model, loading it now if needed (waits for a background load under way)."""
+        from .cache import load_classifier
+
         with self._lock:
             if self._model is None:
                 if self._error is not None:
