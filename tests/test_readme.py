@@ -36,7 +36,8 @@ def table_commands() -> list[list[str]]:
 def test_the_table_lists_every_command() -> None:
     commands = {" ".join(c) for c in table_commands()}
     assert {"bot.py", "bot.py advise", "bot.py briefs", "bot.py gaps", "bot.py forget", "bot.py run",
-            "bot.py sync", "-m knowledge validate", "-m classifier predict", "-m classifier evaluate", "-m classifier bench"} <= commands
+            "bot.py sync", "-m knowledge validate", "-m classifier predict", "-m classifier evaluate",
+            "-m classifier bench"} <= commands
 
 
 @pytest.mark.parametrize("command", table_commands(), ids=" ".join)
