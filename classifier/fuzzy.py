@@ -100,8 +100,8 @@ class AliasMatcher:
                 grams, names, scorer=fuzz.ratio, score_cutoff=self.score_cutoff,
                 processor=None, dtype=np.float32, workers=1,
             )
-            rows, cols = np.nonzero(sims)
-            for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+            pairs = zip(*(a.tolist() for a in np.nonzero(sims)), strict=True) if sims.any() else ()  # often none
+            for row, col in pairs:
                 # score_cutoff -> 0.5, a perfect match -> 1.0
                 sim = 0.5 + 0.5 * (float(sims[row, col]) - self.score_cutoff) / (100.0 - self.score_cutoff)
                 found = hits.setdefault(row, {})

@@ -60,3 +60,18 @@ def test_serving_a_cached_model_does_not_import_scikit_learn(shipped_cache: Path
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
                           check=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_remembered_alias_matches_equal_fresh_ones(fitted) -> None:  # noqa: ANN001
+    """The matcher remembers each word n-gram's matches across requests; a request must score
+    the same whether its grams were seen before or not."""
+    _, served, texts = fitted
+    docs = [normalise(t) for t in texts]
+    matcher = served.aliases_
+    warm = np.vstack([matcher.scores(d) for d in docs + docs[::-1]])[: len(docs)]
+    cold = []
+    for d in docs:
+        matcher._memo().clear()
+        cold.append(matcher.scores(d))
+    np.testing.assert_array_equal(warm, np.vstack(cold))
+    assert warm[:, :].any()  # the base's own names are found
