@@ -68,10 +68,12 @@ def test_remembered_alias_matches_equal_fresh_ones(fitted) -> None:  # noqa: ANN
     _, served, texts = fitted
     docs = [normalise(t) for t in texts]
     matcher = served.aliases_
-    warm = np.vstack([matcher.scores(d) for d in docs + docs[::-1]])[: len(docs)]
+    for d in docs:  # every gram of the base seen once
+        matcher.scores(d)
+    warm = np.vstack([matcher.scores(d) for d in docs])
     cold = []
     for d in docs:
         matcher._memo().clear()
         cold.append(matcher.scores(d))
     np.testing.assert_array_equal(warm, np.vstack(cold))
-    assert warm[:, :].any()  # the base's own names are found
+    assert warm.any()  # the base's own names are found
