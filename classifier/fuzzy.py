@@ -73,13 +73,14 @@ class AliasMatcher:
         memo = self._memo()
         for n in range(1, min(self._max_words, len(words)) + 1):
             grams = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-            new = [g for g in dict.fromkeys(grams) if g not in memo]
-            if new:
-                if len(memo) + len(new) > MEMO_GRAMS:
-                    memo.clear()
-                memo.update(zip(new, self._match(n, new), strict=True))
-            for gram in grams:
-                for i, sim in memo[gram]:
+            known = [memo.get(g) for g in grams]
+            new = list(dict.fromkeys(g for g, k in zip(grams, known, strict=True) if k is None))
+            fresh = dict(zip(new, self._match(n, new), strict=True)) if new else {}
+            if len(memo) + len(fresh) > MEMO_GRAMS:
+                memo.clear()
+            memo.update(fresh)
+            for gram, matches in zip(grams, known, strict=True):
+                for i, sim in fresh[gram] if matches is None else matches:
                     if sim > out[i]:
                         out[i] = sim
         return out

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from classifier import fuzzy
 from classifier.model import TopicClassifier
 from classifier.serving import ServedClassifier
 from classifier.training import examples, name_examples
@@ -62,9 +63,11 @@ def test_serving_a_cached_model_does_not_import_scikit_learn(shipped_cache: Path
     assert done.stdout.strip() == "[]", done.stderr
 
 
-def test_remembered_alias_matches_equal_fresh_ones(fitted) -> None:  # noqa: ANN001
-    """The matcher remembers each word n-gram's matches across requests; a request must score
-    the same whether its grams were seen before or not."""
+@pytest.mark.parametrize("memo_size", [200_000, 50])
+def test_remembered_alias_matches_equal_fresh_ones(fitted, memo_size, monkeypatch) -> None:  # noqa: ANN001
+    """The matcher remembers each word n-gram's matches across requests (forgetting them all
+    when full); a request must score the same whether its grams were seen before or not."""
+    monkeypatch.setattr(fuzzy, "MEMO_GRAMS", memo_size)
     _, served, texts = fitted
     docs = [normalise(t) for t in texts]
     matcher = served.aliases_
