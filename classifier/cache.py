@@ -109,9 +109,10 @@ def fit_served(kb: KnowledgeBase, *, on_fit: OnFit | None = None, folder: Path |
     if on_fit is not None:
         on_fit(expected_fit_seconds(kb, folder))
     started = time.perf_counter()
-    from .training import fit_kb
+    from .training import examples, fit_kb, name_examples
 
-    served = ServedClassifier.from_fitted(fit_kb(kb, **params))
+    texts = [e.text for e in examples(kb) + name_examples(kb)]
+    served = ServedClassifier.from_fitted(fit_kb(kb, **params), learn=texts)
     _record_fit_time(folder, time.perf_counter() - started)
     return served
 

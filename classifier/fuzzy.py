@@ -25,6 +25,8 @@ from knowledge.text import normalise
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 MAX_WORDS = 400
 """Only the first words are matched: a request names its topics early."""
+LEARN_WORDS = 2
+"""Word n-grams of the training texts matched at fit time: single words and pairs."""
 MEMO_GRAMS = 200_000
 """Word n-grams whose matches are remembered (cleared when full: a few tens of MB at most)."""
 
@@ -70,10 +72,10 @@ class AliasMatcher:
     def scores(self, normalised: str) -> np.ndarray:
         out = np.zeros(len(self.labels), dtype=np.float64)
         words = tokens(normalised)
-        memo = self._memo()
+        memo, learnt = self._memo(), self.__dict__.get("known", {})
         for n in range(1, min(self._max_words, len(words)) + 1):
             grams = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-            known = [memo.get(g) for g in grams]
+            known = [m if (m := learnt.get(g)) is not None else memo.get(g) for g in grams]
             new = list(dict.fromkeys(g for g, k in zip(grams, known, strict=True) if k is None))
             fresh = dict(zip(new, self._match(n, new), strict=True)) if new else {}
             if len(memo) + len(fresh) > MEMO_GRAMS:
@@ -112,6 +114,15 @@ class AliasMatcher:
         for k, found in hits.items():
             out[k] = tuple(found.items())
         return out
+
+    def learn(self, docs: list[str], max_words: int = LEARN_WORDS) -> None:
+        """Compute once (at fit time, then pickled) the matches of every word n-gram of `docs`
+        up to `max_words` words: the longer ones are rarely repeated from one request to the next."""
+        known: dict[str, tuple[tuple[int, float], ...]] = self.__dict__.setdefault("known", {})
+        for n in range(1, max_words + 1):
+            grams = {" ".join(w[i : i + n]) for w in map(tokens, docs) for i in range(len(w) - n + 1)}
+            new = sorted(grams - known.keys())
+            known.update(zip(new, self._match(n, new), strict=True))
 
     def _memo(self) -> dict[str, tuple[tuple[int, float], ...]]:
         """What each gram already seen names: requests reuse the same words and phrases."""

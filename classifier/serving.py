@@ -20,13 +20,16 @@ the scikit-learn pipeline on every example of the shipped knowledge base.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from knowledge.text import normalise
 
 from .decision import DecisionRules
 from .fuzzy import AliasMatcher
@@ -52,6 +55,9 @@ class Analyser:
     idf: np.ndarray
     offset: int
     """Where this vectoriser's columns start in the stacked feature space."""
+    known: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """``char_wb`` columns of every word of the training texts, computed once at fit time
+    (requests are mostly made of these words); other words go to a bounded memo."""
 
     @classmethod
     def from_vectorizer(cls, vectorizer: Any, offset: int) -> Analyser:
@@ -95,20 +101,32 @@ class Analyser:
         get = self.vocabulary.get
         if self.kind == "word":
             return [j for j in map(get, self.grams(doc)) if j is not None]
-        memo = self._memo
+        known, memo = self.known, self._memo
         out: list[int] = []
         for word in _WHITE_SPACES.sub(" ", doc).split():
-            found = memo.get(word)
+            found = known.get(word)
             if found is None:
-                found = [j for j in map(get, self.word_grams(word)) if j is not None]
+                found = memo.get(word)
+            if found is None:
+                found = self.word_columns(word)
                 if len(memo) >= MEMO_WORDS:
                     memo.clear()
                 memo[word] = found
             out += found
         return out
 
+    def word_columns(self, word: str) -> tuple[int, ...]:
+        get = self.vocabulary.get
+        return tuple(j for j in map(get, self.word_grams(word)) if j is not None)
+
+    def learn(self, docs: Sequence[str]) -> None:
+        """Compute the columns of every word of `docs` once (at fit time, then pickled)."""
+        if self.kind == "char_wb":
+            words = {w for d in docs for w in _WHITE_SPACES.sub(" ", d).split()}
+            self.known.update((w, self.word_columns(w)) for w in words)
+
     @property
-    def _memo(self) -> dict[str, list[int]]:
+    def _memo(self) -> dict[str, tuple[int, ...]]:
         memo = self.__dict__.get("_words")
         if memo is None:
             memo = {}
@@ -145,8 +163,9 @@ class ServedClassifier(DecisionRules):
             setattr(self, name, thresholds[name])
 
     @classmethod
-    def from_fitted(cls, clf: TopicClassifier) -> ServedClassifier:
-        """Copy a fitted ``TopicClassifier``'s vocabularies, weights and thresholds."""
+    def from_fitted(cls, clf: TopicClassifier, learn: Sequence[str] = ()) -> ServedClassifier:
+        """Copy a fitted ``TopicClassifier``'s vocabularies, weights and thresholds; `learn`
+        (the training texts) has its words' features and alias matches computed now."""
         clf._check_fitted()
         analysers, offset = [], 0
         for vectorizer in clf.vectorizers_:
@@ -154,9 +173,14 @@ class ServedClassifier(DecisionRules):
             offset += len(vectorizer.vocabulary_)
         if offset != clf.coef_.shape[0]:
             raise ValueError(f"{offset} features but {clf.coef_.shape[0]} weights")
-        return cls(analysers, clf.coef_, clf.intercept_, topics=tuple(clf.topics_), classes=list(clf.classes_),
-                   levels=dict(clf.levels_), aliases=clf.aliases_,
-                   thresholds={name: getattr(clf, name) for name in THRESHOLDS})
+        served = cls(analysers, clf.coef_, clf.intercept_, topics=tuple(clf.topics_), classes=list(clf.classes_),
+                     levels=dict(clf.levels_), aliases=copy.copy(clf.aliases_),
+                     thresholds={name: getattr(clf, name) for name in THRESHOLDS})
+        docs = [normalise(t) for t in learn]
+        for analyser in served.analysers:
+            analyser.learn(docs)
+        served.aliases_.learn(docs)
+        return served
 
     @property
     def thresholds(self) -> dict[str, Any]:

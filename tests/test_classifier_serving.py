@@ -3,7 +3,9 @@ from, on every request of the shipped knowledge base, and loads without scikit-l
 
 from __future__ import annotations
 
+import copy
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 from classifier import fuzzy
+from classifier.bench import _perturb
 from classifier.model import TopicClassifier
 from classifier.serving import ServedClassifier
 from classifier.training import examples, name_examples
@@ -23,9 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def fitted(shipped_estimator) -> tuple[TopicClassifier, ServedClassifier, list[str]]:  # noqa: ANN001
     kb, clf = shipped_estimator
-    texts = [e.text for e in examples(kb) + name_examples(kb)]
+    learnt = [e.text for e in examples(kb) + name_examples(kb)]
+    rng = random.Random(3)  # and words it never saw: typos, odd input
+    texts = learnt + [_perturb(t, rng) for t in rng.sample(learnt, 500)]
     texts += ["", "   ", "😀", "a", "x" * 30, "l'été  à\tQuébec", "SEO!!", "co-op d'achat", "e-mail"]
-    return clf, ServedClassifier.from_fitted(clf), texts
+    return clf, ServedClassifier.from_fitted(clf, learn=learnt), texts
 
 
 def test_probabilities_equal_the_pipeline_on_every_example_of_the_base(fitted) -> None:  # noqa: ANN001
@@ -70,13 +75,16 @@ def test_remembered_alias_matches_equal_fresh_ones(fitted, memo_size, monkeypatc
     monkeypatch.setattr(fuzzy, "MEMO_GRAMS", memo_size)
     _, served, texts = fitted
     docs = [normalise(t) for t in texts]
-    matcher = served.aliases_
-    for d in docs:  # every gram of the base seen once
+    matcher = served.aliases_  # knows the base's words and pairs since it was fitted
+    assert len(matcher.known) > 1000
+    for d in docs:  # every other gram seen once
         matcher.scores(d)
     warm = np.vstack([matcher.scores(d) for d in docs])
+    fresh = copy.copy(matcher)
+    del fresh.known
     cold = []
     for d in docs:
-        matcher._memo().clear()
-        cold.append(matcher.scores(d))
+        fresh._memo().clear()
+        cold.append(fresh.scores(d))
     np.testing.assert_array_equal(warm, np.vstack(cold))
     assert warm.any()  # the base's own names are found
