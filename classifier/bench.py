@@ -211,7 +211,8 @@ def predict_rates(kb_path: str | None, cache: str, texts: list[str]) -> dict[str
 
     writer = threading.Thread(target=write)
     writer.start()
-    first = proc.stdout.readline() and time.perf_counter()
+    proc.stdout.readline()
+    first = time.perf_counter()
     count = 1 + sum(1 for _ in proc.stdout)
     last = time.perf_counter()
     writer.join()
