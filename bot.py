@@ -100,8 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "sync":
         return sync_commands(runtime, guild_id=args.guild)
+    for notice in _embeddings_notices(runtime.kb, [args.lang] if args.lang else ["fr", "en"]):
+        print(notice, file=sys.stderr)
     runtime.classifier.on_fit = _fitting_notice(runtime.kb, args.lang)
-    runtime.classifier.get()  # before connecting: the first /triage must not wait for it
+    model = runtime.classifier.get()  # before connecting: the first /triage must not wait for it
+    if callable(getattr(model, "embedder", None)):
+        model.embedder()
     return run_discord(runtime)
 
 
@@ -140,14 +144,12 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     prompt = (lambda: print("> ", end="", flush=True)) if interactive else None
     def warm_up(langs: list[str]) -> list[str]:
         """Load the classifier behind the banner; the first fit says what it is doing."""
-        notices = []
+        notices = _embeddings_notices(runtime.kb, langs)
         if runtime.classifier.needs_fit():
-            seconds = expected_fit_seconds(runtime.kb)
-            notices = [runtime.kb.msg("classifier_fitting", lang, seconds=seconds) for lang in langs]
+            seconds = runtime.classifier.fit_estimate()
+            notices += [runtime.kb.msg("classifier_fitting", lang, seconds=seconds) for lang in langs]
         runtime.classifier.preload()
         return notices
-
-    from classifier.cache import expected_fit_seconds
 
     try:
         return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
@@ -168,6 +170,14 @@ def _again_command(args: argparse.Namespace) -> str:
     if args.db:
         words += ["--db", shlex.quote(args.db)]
     return " ".join(words)
+
+
+def _embeddings_notices(kb, langs: list[str]) -> list[str]:  # noqa: ANN001
+    """Said at start when requests will be classified without sentence embeddings, and why."""
+    from classifier.embeddings import unavailable_reason_cheap
+
+    reason = unavailable_reason_cheap()
+    return [kb.msg("embeddings_unavailable", lang, reason=reason) for lang in langs] if reason else []
 
 
 def _fitting_notice(kb, lang: str | None):  # noqa: ANN001, ANN202

@@ -83,14 +83,32 @@ def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError(str(exc)) from exc
     clf = _classifier(args)
     m = metrics(cases, clf.predict([c.text for c in cases]))
-    stdout.write((json.dumps(m, ensure_ascii=False) if args.json else report(m)) + "\n")
+    fast = getattr(clf, "fast", None)  # the cascade's n-gram model: the gain stays visible
+    if fast is None:
+        stdout.write((json.dumps(m, ensure_ascii=False) if args.json else report(m)) + "\n")
+        return 0
+    alone = metrics(cases, fast.predict([c.text for c in cases]))
+    paths = dict(clf.paths)
+    if args.json:
+        stdout.write(json.dumps({**m, "ngrams_only": alone, "paths": paths}, ensure_ascii=False) + "\n")
+        return 0
+    staged = paths.get("embeddings", 0) + paths.get("ngrams_only", 0)
+    stdout.write(f"n-grams, then sentence embeddings ({clf.embedder_id}) for the unsure "
+                 f"{staged} of {len(cases)} ({staged / max(len(cases), 1):.0%}; paths {paths}):\n"
+                 + report(m) + "\n\nthe n-gram model alone, same cases:\n" + report(alone) + "\n")
     return 0
 
 
 def cmd_tune(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tune import cross_validate
 
-    result = cross_validate(_load_kb(args.kb), folds=args.folds, seed=args.seed)
+    from .embeddings import get_embedder, unavailable_reason
+
+    embedder = None if args.embeddings == "off" else get_embedder(args.embeddings)
+    if args.embeddings != "off" and embedder is None:
+        print(f"python -m classifier tune: no embeddings ({unavailable_reason(args.embeddings)}): "
+              "n-gram model only", file=sys.stderr)
+    result = cross_validate(_load_kb(args.kb), folds=args.folds, seed=args.seed, embedder=embedder)
     stdout.write((json.dumps(result) if args.json else result["report"]) + "\n")
     return 0
 
@@ -118,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
     tu.add_argument("--folds", type=int, default=5)
     tu.add_argument("--seed", type=int, default=0)
     tu.add_argument("--json", action="store_true")
+    tu.add_argument("--embeddings", metavar="MODEL", default=None,
+                    help="embedding model for the stage: use, e5, or off (default: the configured one)")
     be = sub.add_parser("bench", parents=[common], help="fit/load time, latency, memory, scaling")
     be.add_argument("--scales", type=int, nargs="*", default=[1, 5, 10])
     be.add_argument("--requests", type=int, default=1000)

@@ -107,6 +107,39 @@ class DecisionRules:
         secondary = (topics >= self.secondary_threshold) & (topics > oos) & (rank < self.max_topics)
         return keep & ((rank == 0) | secondary)
 
+    def uncertainty(self, rows: np.ndarray) -> np.ndarray:
+        """Per row of ``scores``: how far the decision is from flipping (0 = on the edge).
+
+        The smallest change of one score that would change what ``accepted`` and
+        ``decide`` return: accepting the best topic or not (against out of scope and
+        ``min_confidence``), accepting each runner-up as a second topic or not (against
+        ``secondary_threshold`` and out of scope), and, with one topic, asking which of
+        the two best (``min_gap``). The cascade sends rows under its margin to the stage.
+        """
+        topics, oos = rows[:, :-1], rows[:, -1]
+        ranked = -np.sort(-topics, axis=1)
+        best = ranked[:, 0] if topics.shape[1] else np.zeros(len(rows))
+
+        def edge(*gaps: np.ndarray) -> np.ndarray:
+            """All gaps positive: passes, by the smallest; else fails, by the largest shortfall."""
+            stacked = np.vstack(gaps)
+            passes = (stacked > 0).all(axis=0)
+            return np.where(passes, stacked.min(axis=0), np.where(stacked < 0, -stacked, 0.0).max(axis=0))
+
+        accepted = (best > oos) & (best >= self.min_confidence)
+        margin = edge(best - oos, best - self.min_confidence + 1e-12)
+        seconds = np.zeros(len(rows), dtype=np.int64)
+        for rank in range(1, min(self.max_topics, topics.shape[1])):
+            runner = ranked[:, rank]
+            kept = (runner >= self.secondary_threshold) & (runner > oos)
+            flip = edge(runner - self.secondary_threshold + 1e-12, runner - oos)
+            margin = np.where(accepted, np.minimum(margin, flip), margin)
+            seconds = seconds + (accepted & kept)
+        if topics.shape[1] > 1:
+            gap = np.abs(best - ranked[:, 1] - self.min_gap)
+            margin = np.where(accepted & (seconds == 0), np.minimum(margin, gap), margin)
+        return margin
+
     def decide(self, row: np.ndarray, language: str = "fr") -> Classification:
         """Apply the thresholds to one row of ``scores``."""
         n = len(self.topics_)

@@ -18,7 +18,7 @@ from knowledge.models import KnowledgeBase
 from .result import Classification
 
 if TYPE_CHECKING:  # numpy and the model are imported on first use, not with the runtime
-    from .serving import ServedClassifier
+    from .cache import Classifier
 
 OnFit = Callable[[int], None]
 
@@ -32,7 +32,7 @@ class LazyClassifier:
         self.cache_dir = cache_dir
         self.on_fit = on_fit
         self.params = params
-        self._model: ServedClassifier | None = None
+        self._model: Classifier | None = None
         self._error: BaseException | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -43,6 +43,15 @@ class LazyClassifier:
 
         return self._model is None and not is_cached(self.kb, cache_dir=self.cache_dir, **self.params)
 
+    def fit_estimate(self) -> int:
+        """Seconds a fit usually takes here (with the embedding model, if one is in use)."""
+        from .cache import _embedding_model, default_cache_dir, expected_fit_seconds
+        from .embeddings import model_id
+
+        name = _embedding_model(self.params.get("embeddings", True))
+        folder = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
+        return expected_fit_seconds(self.kb, folder, name if name and model_id(name) else None)
+
     def preload(self) -> None:
         """Start loading in a background thread (no-op once loaded or started)."""
         if self._model is None and self._thread is None:
@@ -51,11 +60,14 @@ class LazyClassifier:
 
     def _load_quietly(self) -> None:
         try:
-            self.get()
+            model = self.get()
+            embedder = getattr(model, "embedder", None)
+            if callable(embedder):
+                embedder()  # the embedding model too, so the first unsure request does not wait for it
         except BaseException as exc:  # noqa: BLE001 -- kept and raised again where the model is used
             self._error = exc
 
-    def get(self) -> ServedClassifier:
+    def get(self) -> Classifier:
         """The model, loading it now if needed (waits for a background load under way)."""
         from .cache import load_classifier
 

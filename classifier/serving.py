@@ -186,11 +186,14 @@ class ServedClassifier(DecisionRules):
     def thresholds(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in THRESHOLDS}
 
+    def features(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
+        """One normalised text's TF-IDF features: column indices and values (all vectorisers)."""
+        parts = [a.features(doc) for a in self.analysers]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
     def logits(self, doc: str) -> np.ndarray:
         """``features . coef + intercept`` for one normalised text."""
-        parts = [a.features(doc) for a in self.analysers]
-        index = np.concatenate([p[0] for p in parts])
-        values = np.concatenate([p[1] for p in parts])
+        index, values = self.features(doc)
         return values @ self.coef_[index] + self.intercept_
 
     def raw_scores(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

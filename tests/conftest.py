@@ -8,10 +8,17 @@ no large fixture is committed. Other packages' tests may use `kb_path` for a tin
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+
+# The suite runs without sentence embeddings unless a test asks for them (monkeypatch):
+# embedding the whole knowledge base with a real model at every run would make CI slow.
+# Tests of the embedding stage use `classifier.embeddings.HashEmbedder`; one test uses the
+# real model on a few sentences.
+os.environ["PLAN_FIRST_EMBEDDINGS"] = "off"
 
 CAPACITY = """\
 number_words:

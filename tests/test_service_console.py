@@ -104,7 +104,7 @@ def shared_classifier_cache(shipped_cache):
 
 def run_bot(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[str]:
     env = {"PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PATH": "/usr/bin:/bin", "HOME": str(tmp),
-           "PLAN_FIRST_CACHE": CACHE["dir"]}
+           "PLAN_FIRST_CACHE": CACHE["dir"], "PLAN_FIRST_EMBEDDINGS": "off"}
     return subprocess.run([sys.executable, "bot.py", *args], input=stdin, capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=120, check=False)
 
