@@ -34,7 +34,7 @@ from typing import Any
 from knowledge import text
 from knowledge.models import KnowledgeBase
 
-from .embeddings import EmbeddingCache, chosen_model, get_embedder, model_id
+from .embeddings import chosen_model, get_embedder, model_id
 from .serving import ServedClassifier
 from .stage import CascadeClassifier
 
@@ -147,8 +147,7 @@ def fit_served(kb: KnowledgeBase, *, on_fit: OnFit | None = None, folder: Path |
         from .stage import CascadeClassifier, StageRules, stage_defaults
 
         defaults = stage_defaults(embedding_model or "")
-        vectors = embed_texts([e.text for e in data], embedder=embedder,
-                              cache=EmbeddingCache(Path(folder or default_cache_dir()) / "embeddings.sqlite3"))
+        vectors = embed_texts([e.text for e in data], embedder=embedder)  # cached per text, default folder
         weights = fit_stage_on(clf, data, vectors, weight=defaults["weight"])
         model = CascadeClassifier(served, weights, StageRules(served, defaults["thresholds"]), defaults["margin"],
                                   embedding_model or "", embedder.id)

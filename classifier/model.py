@@ -111,7 +111,7 @@ class TopicClassifier(DecisionRules, BaseEstimator):
                                       ngram_range=self.char_ngrams, sublinear_tf=True, min_df=2)),
         ])
         model = OneVsRestClassifier(LogisticRegression(
-            C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True))
+            C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True, random_state=0))
         self.pipeline_ = Pipeline([("features", features), ("model", model)])
         self.pipeline_.fit([normalise(x) for x in X], y)
         self._stack()

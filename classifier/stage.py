@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +33,9 @@ from .serving import THRESHOLDS, ServedClassifier
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
+MAX_ITER = 1000
+"""liblinear's iterations: the dense embedding columns need more than its default 100 to
+converge (scikit-learn warned on about one fit in ten)."""
 PATHS = ("empty", "ngrams", "embeddings", "ngrams_only")
 """How a request was answered: nothing to read; the n-gram model was sure; the stage;
 the stage was needed but no embedding model is available."""
@@ -47,22 +50,26 @@ class StageWeights:
     """Already multiplied by the embedding's weight."""
     intercept: np.ndarray
     weight: float
+    model: Any = field(default=None, repr=False, compare=False)
+    """The scikit-learn model itself, kept only when asked (``keep_model``: tests)."""
 
 
 def fit_stage(features: sp.spmatrix, embeddings: np.ndarray, y: np.ndarray, *, weight: float, C: float,
-              class_weight: str | None) -> StageWeights:
+              class_weight: str | None, keep_model: bool = False) -> StageWeights:
     """One-vs-rest logistic regressions over ``[features | weight * embeddings]`` (scikit-learn)."""
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
 
     X = sp.hstack([features, sp.csr_matrix(weight * np.asarray(embeddings, dtype=np.float64))], format="csr")
-    model = OneVsRestClassifier(LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True))
+    model = OneVsRestClassifier(LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True,
+                                                   max_iter=MAX_ITER, random_state=0))
     model.fit(X, y)
     coef = np.vstack([e.coef_ for e in model.estimators_]).T
     n = features.shape[1]
     return StageWeights(np.ascontiguousarray(coef[:n]), np.ascontiguousarray(coef[n:] * weight),
-                        np.concatenate([e.intercept_ for e in model.estimators_]), weight)
+                        np.concatenate([e.intercept_ for e in model.estimators_]), weight,
+                        model if keep_model else None)
 
 
 def stage_probs(weights: StageWeights, features: sp.spmatrix, embeddings: np.ndarray) -> np.ndarray:

@@ -20,6 +20,12 @@ import pytest
 # real model on a few sentences.
 os.environ["PLAN_FIRST_EMBEDDINGS"] = "off"
 
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Models and embeddings the tests fit go to a folder of their own, not ~/.cache."""
+    os.environ["PLAN_FIRST_CACHE"] = str(tmp_path_factory.mktemp("plan-first-cache"))
+
 CAPACITY = """\
 number_words:
   fr: {un: 1, deux: 2}
