@@ -84,7 +84,7 @@ class StageRules(DecisionRules):
     def __init__(self, base: DecisionRules, thresholds: dict[str, Any]) -> None:
         self.topics_, self.classes_, self.levels_ = base.topics_, base.classes_, base.levels_
         for name in THRESHOLDS:
-            setattr(self, name, thresholds.get(name, getattr(base, name)))
+            setattr(self, name, thresholds[name] if name in thresholds else getattr(base, name))
 
     @property
     def thresholds(self) -> dict[str, Any]:

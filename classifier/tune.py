@@ -45,10 +45,12 @@ CONFIDENCE_GRID = [round(float(x), 2) for x in np.arange(0.05, 0.61, 0.05)]
 SECONDARY_GRID = [round(float(x), 2) for x in np.arange(0.10, 0.91, 0.05)]
 BOOST_GRID = [0.0, 0.25, 0.5, 0.75]
 GAP_GRID = [0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3]
-WEIGHT_GRID = [0.5, 1.0, 2.0, 4.0]
-MAX_SHARE = 0.5
-"""At most this share of requests may go to the embedding stage (keeps p50 on n-grams)."""
-SHARE_GRID = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]
+WEIGHT_GRID = [0.5, 1.0, 2.0, 4.0, 8.0]
+MAX_SHARE = 0.4
+"""At most this share of the knowledge base's requests may go to the embedding stage: the
+median request must stay on the n-gram path (under a millisecond) even on harder requests
+than the examples, which are less often sure (the dev set sends more of them)."""
+SHARE_GRID = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]
 
 
 def out_of_fold_scores(
@@ -153,9 +155,17 @@ def choose_margin(clf: TopicClassifier, stage: StageRules, cases: list[Case], fa
         m = metrics(cases, [s if go else f for f, s, go in zip(fast, slow, staged, strict=True)])
         score = objective(m)
         if best is None or score > best["objective"] + 1e-9:
-            best = {"margin": round(margin, 4), "share": float(staged.mean()), "objective": score, "metrics": m}
+            best = {"margin": round(margin, 4), "share": float(staged.mean()), "objective": score, "metrics": m,
+                    "predicted": [s if go else f for f, s, go in zip(fast, slow, staged, strict=True)]}
     assert best is not None
     return best
+
+
+def goal_only(kb: KnowledgeBase, cases: list[Case], predicted: list[tuple[str, ...]]) -> float:
+    """Primary accuracy on the examples of objective topics: goals stated without a tool."""
+    hits = [bool(p) and p[0] in c.expected for c, p in zip(cases, predicted, strict=True)
+            if c.kind == "example" and c.expected and kb.topics[c.expected[0]].level == "objective"]
+    return round(sum(hits) / max(len(hits), 1), 4)
 
 
 def cross_validate(kb: KnowledgeBase, *, folds: int = 5, seed: int = 0, embedder: Embedder | None = None,
@@ -163,10 +173,13 @@ def cross_validate(kb: KnowledgeBase, *, folds: int = 5, seed: int = 0, embedder
     cases, probs, sims, clf, staged = out_of_fold_scores(kb, folds=folds, seed=seed, embedder=embedder, **params)
     score, chosen = choose_thresholds(clf, cases, probs, sims)
     fast_rows = clf.combine(probs, sims)
-    m = metrics(cases, decisions(clf, fast_rows))
+    fast_predicted = decisions(clf, fast_rows)
+    m = metrics(cases, fast_predicted)
+    m["goal_only_primary_accuracy"] = goal_only(kb, cases, fast_predicted)
     text = (f"{folds}-fold cross-validation on {len(cases)} knowledge-base requests "
             f"(kind = source: example, combo, oos)\n"
-            f"n-gram model: chosen {chosen} (objective {score:.3f})\n" + report(m))
+            f"n-gram model: chosen {chosen} (objective {score:.3f}); goal-only examples (objective topics): "
+            f"primary {m['goal_only_primary_accuracy']:.3f}\n" + report(m))
     result: dict[str, Any] = {"thresholds": chosen, "metrics": m, "report": text}
     if not staged or embedder is None:
         return result
@@ -178,8 +191,11 @@ def cross_validate(kb: KnowledgeBase, *, folds: int = 5, seed: int = 0, embedder
     weight = max(by_weight, key=lambda w: by_weight[w][0])
     stage_score, stage_chosen, rules = by_weight[weight]
     stage_rows = rules.combine(staged[weight], sims)
-    stage_metrics = metrics(cases, decisions(rules, stage_rows))
+    stage_predicted = decisions(rules, stage_rows)
+    stage_metrics = metrics(cases, stage_predicted)
+    stage_metrics["goal_only_primary_accuracy"] = goal_only(kb, cases, stage_predicted)
     cascade = choose_margin(clf, rules, cases, fast_rows, stage_rows)
+    cascade["metrics"]["goal_only_primary_accuracy"] = goal_only(kb, cases, cascade.pop("predicted"))
     result["stage"] = {"embedder": embedder.id, "weight": weight, "thresholds": stage_chosen,
                        "objectives_by_weight": {w: round(v[0], 4) for w, v in by_weight.items()},
                        "metrics": stage_metrics}
@@ -187,8 +203,10 @@ def cross_validate(kb: KnowledgeBase, *, folds: int = 5, seed: int = 0, embedder
     result["report"] = (
         text + f"\n\nembedding stage ({embedder.id}): weight {weight} (objective by weight "
         f"{result['stage']['objectives_by_weight']}), thresholds {stage_chosen}\n"
-        "the stage alone, on every request:\n" + report(stage_metrics)
+        f"the stage alone, on every request (goal-only primary {stage_metrics['goal_only_primary_accuracy']:.3f}):\n"
+        + report(stage_metrics)
         + f"\n\ncascade: margin {cascade['margin']} sends {cascade['share']:.0%} of the requests to the stage "
-        f"(objective {cascade['objective']:.3f}, n-grams alone {score:.3f})\n" + report(cascade["metrics"])
+        f"(objective {cascade['objective']:.3f}, n-grams alone {score:.3f}; goal-only primary "
+        f"{cascade['metrics']['goal_only_primary_accuracy']:.3f})\n" + report(cascade["metrics"])
     )
     return result

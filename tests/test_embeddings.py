@@ -191,3 +191,23 @@ def test_the_real_model_places_french_and_english_alike() -> None:
     assert v.shape == (4, embedder.dim) and v.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(v[:3], axis=1), 1.0, rtol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.1  # the same request across languages, not the printer
+
+
+def test_uncertainty_is_the_distance_to_the_nearest_flip() -> None:
+    from classifier.stage import StageRules
+
+    class Base:
+        topics_, classes_, levels_ = ("a", "b", "c"), np.array(["a", "b", "c", "oos"]), {}
+
+    rules = StageRules(Base(), {"alias_boost": 0.0, "min_confidence": 0.1, "secondary_threshold": 0.5,
+                                "min_gap": 0.1, "max_topics": 3, "n_candidates": 3})
+    rows = np.array([
+        [0.95, 0.02, 0.01, 0.03],  # sure of a: the nearest flip is b reaching... nothing close
+        [0.40, 0.38, 0.01, 0.05],  # a and b too close: asking which (min_gap) is 0.08 away
+        [0.30, 0.02, 0.01, 0.28],  # a barely beats out of scope
+        [0.02, 0.01, 0.01, 0.90],  # sure it is out of scope
+        [0.90, 0.52, 0.01, 0.05],  # b just over the secondary threshold
+    ])
+    u = rules.uncertainty(rows)
+    assert u[0] > 0.4 and u[3] > 0.8
+    np.testing.assert_allclose(u[[1, 2, 4]], [0.08, 0.02, 0.02], atol=1e-9)
