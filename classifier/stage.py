@@ -93,8 +93,11 @@ class StageRules(DecisionRules):
 
 STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     # python -m classifier tune --embeddings use, 2026-11-30: 5 folds, seed 0, 2,924 requests
-    "use": {"weight": 1.0, "margin": 0.1883,
+    "use": {"weight": 1.0, "margin": 0.1588,
             "thresholds": {"alias_boost": 0.25, "min_confidence": 0.05, "secondary_threshold": 0.65, "min_gap": 0.1}},
+    # python -m classifier tune --embeddings e5, 2026-11-30: same folds
+    "e5": {"weight": 4.0, "margin": 0.1588,
+           "thresholds": {"alias_boost": 0.25, "min_confidence": 0.05, "secondary_threshold": 0.65, "min_gap": 0.1}},
     "hash": {"weight": 1.0, "margin": 0.2, "thresholds": {}},  # the tests' stand-in: the n-gram thresholds
 }
 """Per embedding model: the stage's weight, thresholds and the cascade's margin, as
