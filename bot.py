@@ -22,7 +22,6 @@ import io
 import json
 import logging
 import os
-import re
 import shlex
 import sys
 from pathlib import Path
