@@ -21,6 +21,8 @@ import getpass
 import io
 import json
 import logging
+import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -124,6 +126,15 @@ def _main(args: argparse.Namespace) -> int:
 
     if args.command == "sync":
         return sync_commands(runtime, guild_id=args.guild)
+    for notice in _embeddings_notices(runtime.kb, [args.lang] if args.lang else ["fr", "en"]):
+        print(notice, file=sys.stderr)
+    runtime.classifier.on_fit = _fitting_notice(runtime.kb, args.lang)
+    model = runtime.classifier.get()  # before connecting: the first /triage must not wait for it
+    if callable(getattr(model, "embedder", None)):
+        model.embedder()
+    if runtime.reader is not None:
+        runtime.reader.on_fit = _reader_fitting_notice(runtime.kb, args.lang)
+        runtime.reader.get()  # nor for the reader of capacity answers
     return run_discord(runtime)
 
 
@@ -180,13 +191,64 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     interactive = sys.stdin.isatty()
     prompt = (lambda: print("> ", end="", flush=True)) if interactive else None
+    def warm_up(langs: list[str]) -> list[str]:
+        """Load the classifier and the reader behind the banner; a first fit says what it is doing."""
+        notices = _embeddings_notices(runtime.kb, langs)
+        if runtime.classifier.needs_fit():
+            seconds = runtime.classifier.fit_estimate()
+            notices += [runtime.kb.msg("classifier_fitting", lang, seconds=seconds) for lang in langs]
+        if runtime.reader is not None and runtime.reader.needs_fit():
+            notices += [runtime.kb.msg("reader_fitting", lang, seconds=runtime.reader.fit_estimate())
+                        for lang in langs]
+        runtime.classifier.preload()
+        if runtime.reader is not None:
+            runtime.reader.preload()
+        return notices
+
     try:
         return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
                            briefs_dir=_briefs_dir(args), db_label=_db_path(args), lang=args.lang, prompt=prompt,
-                           quiz=runtime.quiz, roleplay=getattr(runtime, "roleplay", None))
+                           quiz=runtime.quiz, roleplay=getattr(runtime, "roleplay", None),
+                           briefs_command=_again_command(args), warm_up=warm_up)
     except KeyboardInterrupt:  # Ctrl-C: every turn is already saved, so just leave
         print()
         return 0
+
+
+def _again_command(args: argparse.Namespace) -> str:
+    """The command that shows brief `{id}` again from this shell: this Python, this --db."""
+    def shown(path: str) -> str:
+        relative = os.path.relpath(path)
+        return shlex.quote(relative if not relative.startswith("..") else path)
+
+    words = [shown(sys.executable), shown(__file__), "briefs", "{id}"]
+    if args.db:
+        words += ["--db", shlex.quote(args.db)]
+    return " ".join(words)
+
+
+def _embeddings_notices(kb, langs: list[str]) -> list[str]:  # noqa: ANN001
+    """Said at start when requests will be classified without sentence embeddings, and why."""
+    from classifier.embeddings import unavailable_reason_cheap
+
+    reason = unavailable_reason_cheap()
+    return [kb.msg("embeddings_unavailable", lang, reason=reason) for lang in langs] if reason else []
+
+
+def _reader_fitting_notice(kb, lang: str | None):  # noqa: ANN001, ANN202
+    """`on_fit` for load_reader: say on stderr that the reader's first fit is under way."""
+    def notice(seconds: int) -> None:
+        for each in [lang] if lang else ["fr", "en"]:
+            print(kb.msg("reader_fitting", each, seconds=seconds), file=sys.stderr, flush=True)
+    return notice
+
+
+def _fitting_notice(kb, lang: str | None):  # noqa: ANN001, ANN202
+    """`on_fit` for load_classifier: say on stderr that the first fit is under way."""
+    def notice(seconds: int) -> None:
+        for each in [lang] if lang else ["fr", "en"]:
+            print(kb.msg("classifier_fitting", each, seconds=seconds), file=sys.stderr, flush=True)
+    return notice
 
 
 def _advise(args: argparse.Namespace) -> int:
@@ -202,8 +264,9 @@ def _advise(args: argparse.Namespace) -> int:
     from reading import load_reader
 
     kb = load_knowledge_base(args.kb)
-    result = load_classifier(kb).classify(request)
-    data = advise(kb, result, load_reader(kb), request, profile, lang=args.lang)
+    result = load_classifier(kb, on_fit=_fitting_notice(kb, args.lang)).classify(request)
+    data = advise(kb, result, load_reader(kb, on_fit=_reader_fitting_notice(kb, args.lang)), request, profile,
+                  lang=args.lang)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

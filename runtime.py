@@ -1,6 +1,9 @@
 """Builds Plan First's dependencies once, for every entry point (console, advise, Discord).
 
-Tests build the same pieces with a `:memory:` store; nothing here reaches the network.
+The classifier is a `LazyClassifier`: loaded (or fitted, the first time) when a request
+is first classified, or sooner with `runtime.classifier.preload()`, so commands that only
+read the database start at once. Tests build the same pieces with a `:memory:` store;
+nothing here reaches the network.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.service import AdvisorService
-from classifier import TopicClassifier, load_classifier
-from reading import load_reader
+from classifier.lazy import LazyClassifier
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from reading.lazy import LazyReader
 from storage.sqlite_store import SqliteStore
 from training.roleplay.service import RolePlayService
 from training.service import QuizService
@@ -64,11 +67,12 @@ class Runtime:
 
     kb_path: str | None
     kb: KnowledgeBase
-    classifier: TopicClassifier
+    classifier: LazyClassifier
     store: SqliteStore
     advisor: AdvisorService
     quiz: QuizService
     roleplay: RolePlayService | None = None
+    reader: LazyReader | None = None
 
     def reload(self) -> list[str]:
         """Reload and validate the knowledge base; on problems keep the old one and return them."""
@@ -76,9 +80,11 @@ class Runtime:
             kb = load_knowledge_base(self.kb_path)
         except KnowledgeBaseError as exc:
             return [str(p) for p in exc.problems]
-        classifier = load_classifier(kb)
-        reader = load_reader(kb)
-        self.kb, self.classifier = kb, classifier
+        classifier = LazyClassifier(kb, on_fit=self.classifier.on_fit)
+        classifier.get()  # the new base is checked and its model ready before it goes live
+        reader = LazyReader(kb)
+        reader.get()
+        self.kb, self.classifier, self.reader = kb, classifier, reader
         self.advisor.swap(kb, classifier, reader)
         self.quiz.swap(kb)
         if self.roleplay is not None:
@@ -89,14 +95,16 @@ class Runtime:
 
 def build_runtime(kb_path: str | None = None, db_path: str | None = None,
                   default_lang: str = "fr", *, read_only: bool = False) -> Runtime:
-    """Load (and validate) the knowledge base, fit or load the classifier, open the store
-    (`read_only`: for commands that only read, so they work on a file they may not write).
+    """Load (and validate) the knowledge base, open the store (`read_only`: for commands that
+    only read, so they work on a file they may not write); the classifier loads on first use.
 
     Raises KnowledgeBaseError when the base is invalid, StoreError when the database cannot be
     used: callers print it and exit 2.
     """
     kb = load_knowledge_base(kb_path)
     store = SqliteStore(db_path or default_db_path(), read_only=read_only, busy_timeout=db_timeout())
-    classifier = load_classifier(kb)
-    advisor = AdvisorService(kb, classifier, store, reader=load_reader(kb), default_lang=default_lang)
-    return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store), RolePlayService(kb, store))
+    classifier = LazyClassifier(kb)
+    reader = LazyReader(kb)
+    advisor = AdvisorService(kb, classifier, store, reader=reader, default_lang=default_lang)
+    return Runtime(kb_path, kb, classifier, store, advisor, QuizService(kb, store), RolePlayService(kb, store),
+                   reader=reader)

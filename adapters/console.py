@@ -40,10 +40,12 @@ def plain(text: str) -> str:
 class ConsoleRenderer:
     """Turns replies into terminal text; says where each brief's file is."""
 
-    def __init__(self, out: TextIO, files: BriefFiles, msg: Callable[..., str]) -> None:
+    def __init__(self, out: TextIO, files: BriefFiles, msg: Callable[..., str],
+                 briefs_command: str = "bot.py briefs {id}") -> None:
         self.out = out
         self.files = files
         self.msg = msg
+        self.briefs_command = briefs_command
 
     def write(self, text: str) -> None:
         self.out.write(safe(text))
@@ -74,8 +76,9 @@ class ConsoleRenderer:
             self.write(self.msg("brief_file_failed", lang, brief_id=brief_id, path=exc.path, reason=exc.reason)
                        + "\n\n")
             return
+        command = self.briefs_command.replace("{id}", str(brief_id))
         key = "brief_saved" if version == 1 else "brief_saved_version"
-        self.write(self.msg(key, lang, brief_id=brief_id, version=version, path=path) + "\n\n")
+        self.write(self.msg(key, lang, brief_id=brief_id, version=version, path=path, command=command) + "\n\n")
 
 
 class ConsoleRouter:
@@ -151,8 +154,13 @@ class ConsoleRouter:
 def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, key: str, user_id: str,
                 briefs_dir: Path, db_label: str, lang: str | None = None,
                 prompt: Callable[[], None] | None = None, quiz: QuizService | None = None,
-                roleplay: RolePlayService | None = None) -> int:
+                roleplay: RolePlayService | None = None, briefs_command: str = "bot.py briefs {id}",
+                warm_up: Callable[[list[str]], list[str]] | None = None) -> int:
     """Drive one conversation from `lines` until they run out; returns the exit code (0).
+
+    `briefs_command`: how to show a brief again (`{id}` is its number), printed when one is
+    saved. `warm_up(langs)`: called once the banner is out, to start loading what the first
+    request needs; the lines it returns (say, the first fit's notice) are printed.
 
     Raises BriefFolderError (before anything is printed) when `briefs_dir` cannot hold this
     database's briefs, and StoreError when the database fails.
@@ -160,7 +168,7 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
     files = BriefFiles(briefs_dir, service.store)  # type: ignore[arg-type]
     files.claim()
     rewritten = files.sync()
-    renderer = ConsoleRenderer(out, files, service.kb.msg)
+    renderer = ConsoleRenderer(out, files, service.kb.msg, briefs_command)
     router = ConsoleRouter(service, quiz, key, user_id, lang, roleplay)
     existing = service.current(key)
     # Until the first request shows the language, greet in both (French first, the default).
@@ -171,6 +179,11 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
     if rewritten:
         renderer.write(service.kb.msg("briefs_rewritten", greet_langs[0], count=rewritten, folder=briefs_dir) + "\n")
     renderer.write("\n")
+    if warm_up is not None:
+        notices = warm_up(greet_langs)
+        if notices:
+            renderer.write("\n".join(notices) + "\n\n")
+        out.flush()
     if existing is not None and existing.stage != "request":
         renderer.show([Reply("text", service.kb.msg("console_resumed", existing.lang))])
         renderer.show(service.prompt(key))

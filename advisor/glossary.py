@@ -3,10 +3,14 @@
 Shared by Discord's `/define` (autocomplete and embed), the console's "définir X" and the
 quiz's "see the card" hints, so a term resolves to the same topic everywhere. Names and
 aliases of both languages are matched fuzzily on normalised text (rapidfuzz, explicit
-cutoffs: nonsense gets no suggestion rather than a random one).
+cutoffs: nonsense gets no suggestion rather than a random one). Suggestions rank names
+that start with what is typed before typos, so two or three letters ("se", "sep") bring
+the topic people mean first, not 25 names that merely contain those letters.
 """
 
 from __future__ import annotations
+
+import re
 
 from rapidfuzz import fuzz, process
 
@@ -14,11 +18,20 @@ from advisor.advice import format_hours
 from knowledge.models import Hours, KnowledgeBase, Topic
 from knowledge.text import normalise
 
-SUGGEST_CUTOFF = 60.0
-"""WRatio score (0-100) below which a name is not suggested while typing."""
+TYPO_CUTOFF = 75.0
+"""``fuzz.ratio`` (0-100) a typed word needs with a name (or the same length of its start)
+to be offered as a typo: one slip in four letters ("sepo"), two in eight ("referencemnt")."""
+SHORT_TYPO_CUTOFF = 66.0
+"""For three letters, one substituted letter ("sep" for "seo") is still a typo; two are not."""
 RESOLVE_CUTOFF = 75.0
-"""Score needed to accept a typed term that was not picked from the suggestions."""
+"""Score (``fuzz.WRatio``) needed to accept a typed term that matches no name's start."""
 DEFAULT_LIMIT = 25
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def clean(text: str) -> str:
+    """Normalised words only: "Blog!" and "blog" are the same term."""
+    return " ".join(_WORDS.findall(normalise(text)))
 
 
 class TermIndex:
@@ -28,35 +41,64 @@ class TermIndex:
         self.kb = kb
         self.terms: list[str] = []
         self.ids: list[str] = []
+        self.alias: list[bool] = []
+        """False for the topic's own names (id, French and English), True for its aliases."""
         for topic in kb.topics.values():
-            for term in (topic.id.replace("_", " "), topic.name.fr, topic.name.en, *topic.all_aliases()):
-                norm = normalise(term)
+            names = (topic.id.replace("_", " "), topic.name.fr, topic.name.en)
+            for number, term in enumerate((*names, *topic.all_aliases())):
+                norm = clean(term)
                 if norm:
                     self.terms.append(norm)
                     self.ids.append(topic.id)
+                    self.alias.append(number >= len(names))
 
-    def search(self, text: str, *, cutoff: float = SUGGEST_CUTOFF, limit: int = DEFAULT_LIMIT) -> list[str]:
-        """Topic ids that match `text`, best first, each once."""
-        query = normalise(text)
+    def rank(self, query: str, term: str, alias: bool = False) -> tuple[int, float] | None:
+        """How well `term` answers what was typed, lower first; None: not at all.
+
+        0 the whole name; 1 the name starts with it; 2 one of the name's later words does
+        (from three letters up: two letters start too many words); 3 a typo of the name or
+        of its start (from three letters up). Within a rank, a topic's own names before its
+        aliases (some aliases are common misspellings), shorter names first ("se": SEO
+        before "service client"), then closer typos.
+        """
+        if term == query:
+            return (0, 0.0)
+        if term.startswith(query):
+            return (1, alias * 1000 + len(term))
+        if len(query) >= 3 and any(word.startswith(query) for word in term.split()[1:]):
+            return (2, alias * 1000 + len(term))
+        if len(query) < 3:
+            return None
+        score = fuzz.ratio(query, term)
+        if len(query) >= 4:
+            score = max(score, fuzz.ratio(query, term[: len(query)]))
+        cutoff = SHORT_TYPO_CUTOFF if len(query) == 3 else TYPO_CUTOFF
+        return (3, -score) if score >= cutoff else None
+
+    def search(self, text: str, *, limit: int = DEFAULT_LIMIT) -> list[str]:
+        """Topic ids for what is being typed, best first, each once; nothing for nonsense."""
+        query = clean(text)
         if not query:
-            return sorted(self.kb.topics)[:limit]
-        found: list[str] = []
-        matches = process.extract(query, self.terms, scorer=fuzz.WRatio, processor=None, score_cutoff=cutoff,
-                                  limit=None)
-        for _, _, index in matches:
-            topic_id = self.ids[index]
-            if topic_id not in found:
-                found.append(topic_id)
-            if len(found) == limit:
-                break
-        return found
+            return sorted(self.kb.topics, key=lambda t: self.kb.topics[t].name.fr)[:limit]
+        best: dict[str, tuple[int, float, str]] = {}
+        for term, topic_id, alias in zip(self.terms, self.ids, self.alias, strict=True):
+            found = self.rank(query, term, alias)
+            if found is not None and (topic_id not in best or (*found, term) < best[topic_id]):
+                best[topic_id] = (*found, term)
+        return sorted(best, key=lambda t: best[t])[:limit]
 
     def resolve(self, text: str) -> Topic | None:
-        """The topic a typed term means: an id picked from autocomplete, else the best fuzzy match."""
+        """The topic a typed term means: an id picked from autocomplete, else the first
+        suggestion, else the best fuzzy match of the whole text (a sentence naming it)."""
         if text in self.kb.topics:
             return self.kb.topics[text]
-        query = normalise(text)
+        query = clean(text)
         if not query:
+            return None
+        found = self.search(text, limit=1)
+        if found:
+            return self.kb.topics[found[0]]
+        if len(query) < 4:  # two or three unknown letters name nothing
             return None
         best = process.extractOne(query, self.terms, scorer=fuzz.WRatio, processor=None,
                                   score_cutoff=RESOLVE_CUTOFF)

@@ -102,6 +102,11 @@ class AdvisorService:
         state = self.current(key)
         return state.turn if state else 0
 
+    def language(self, key: str) -> str | None:
+        """The conversation's language (transports word their own messages in it), if any."""
+        state = self.current(key)
+        return state.lang if state else None
+
     def owner(self, key: str) -> str | None:
         record = self.store.load_conversation(key)
         return str(record.get("_owner", "")) or None if record else None

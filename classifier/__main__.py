@@ -43,8 +43,13 @@ def _classifier(args: argparse.Namespace, kb: Any = None) -> Any:
     from .cache import load_classifier
 
     kb = kb if kb is not None else _load_kb(args.kb)
+
+    def notice(seconds: int) -> None:  # the first fit: say what is happening, on stderr
+        for lang in ("fr", "en"):
+            print(kb.msg("classifier_fitting", lang, seconds=seconds), file=sys.stderr, flush=True)
+
     try:
-        return load_classifier(kb, use_cache=not args.no_cache)
+        return load_classifier(kb, use_cache=not args.no_cache, on_fit=notice)
     except ValueError as exc:  # e.g. a topic without a single example
         raise UsageError(f"cannot train on knowledge base {kb.path}: {exc}") from exc
 
@@ -84,14 +89,32 @@ def cmd_evaluate(args: argparse.Namespace, stdout: TextIO) -> int:
                   f"{', '.join(repr(t) for t in unknown)} (not in the knowledge base)", file=sys.stderr)
     clf = _classifier(args, kb)
     m = metrics(cases, clf.predict([c.text for c in cases]))
-    stdout.write((json.dumps(m, ensure_ascii=False) if args.json else report(m)) + "\n")
+    fast = getattr(clf, "fast", None)  # the cascade's n-gram model: the gain stays visible
+    if fast is None:
+        stdout.write((json.dumps(m, ensure_ascii=False) if args.json else report(m)) + "\n")
+        return 0
+    alone = metrics(cases, fast.predict([c.text for c in cases]))
+    paths = dict(clf.paths)
+    if args.json:
+        stdout.write(json.dumps({**m, "ngrams_only": alone, "paths": paths}, ensure_ascii=False) + "\n")
+        return 0
+    staged = paths.get("embeddings", 0) + paths.get("ngrams_only", 0)
+    stdout.write(f"n-grams, then sentence embeddings ({clf.embedder_id}) for the unsure "
+                 f"{staged} of {len(cases)} ({staged / max(len(cases), 1):.0%}; paths {paths}):\n"
+                 + report(m) + "\n\nthe n-gram model alone, same cases:\n" + report(alone) + "\n")
     return 0
 
 
 def cmd_tune(args: argparse.Namespace, stdout: TextIO) -> int:
     from .tune import cross_validate
 
-    result = cross_validate(_load_kb(args.kb), folds=args.folds, seed=args.seed)
+    from .embeddings import get_embedder, unavailable_reason
+
+    embedder = None if args.embeddings == "off" else get_embedder(args.embeddings)
+    if args.embeddings != "off" and embedder is None:
+        print(f"python -m classifier tune: no embeddings ({unavailable_reason(args.embeddings)}): "
+              "n-gram model only", file=sys.stderr)
+    result = cross_validate(_load_kb(args.kb), folds=args.folds, seed=args.seed, embedder=embedder)
     stdout.write((json.dumps(result) if args.json else result["report"]) + "\n")
     return 0
 
@@ -119,6 +142,8 @@ def parser() -> argparse.ArgumentParser:
     tu.add_argument("--folds", type=int, default=5)
     tu.add_argument("--seed", type=int, default=0)
     tu.add_argument("--json", action="store_true")
+    tu.add_argument("--embeddings", metavar="MODEL", default=None,
+                    help="embedding model for the stage: use, e5, or off (default: the configured one)")
     be = sub.add_parser("bench", parents=[common], help="fit/load time, latency, memory, scaling")
     be.add_argument("--scales", type=int, nargs="*", default=[1, 5, 10])
     be.add_argument("--requests", type=int, default=1000)

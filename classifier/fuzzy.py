@@ -25,6 +25,10 @@ from knowledge.text import normalise
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
 MAX_WORDS = 400
 """Only the first words are matched: a request names its topics early."""
+LEARN_WORDS = 2
+"""Word n-grams of the training texts matched at fit time: single words and pairs."""
+MEMO_GRAMS = 200_000
+"""Word n-grams whose matches are remembered (cleared when full: a few tens of MB at most)."""
 
 
 def tokens(normalised: str) -> list[str]:
@@ -68,30 +72,67 @@ class AliasMatcher:
     def scores(self, normalised: str) -> np.ndarray:
         out = np.zeros(len(self.labels), dtype=np.float64)
         words = tokens(normalised)
-        if not words:
-            return out
+        memo, learnt = self._memo(), self.__dict__.get("known", {})
         for n in range(1, min(self._max_words, len(words)) + 1):
             grams = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-            for gram in grams:
-                ids = self._exact.get(gram)
-                if ids is None and n == 1 and gram.endswith("s"):
-                    ids = self._exact.get(gram[:-1])
-                if ids is not None:
-                    out[ids] = 1.0
-            if n not in self._fuzzy:
-                continue
+            known = [m if (m := learnt.get(g)) is not None else memo.get(g) for g in grams]
+            new = list(dict.fromkeys(g for g, k in zip(grams, known, strict=True) if k is None))
+            fresh = dict(zip(new, self._match(n, new), strict=True)) if new else {}
+            if len(memo) + len(fresh) > MEMO_GRAMS:
+                memo.clear()
+            memo.update(fresh)
+            for gram, matches in zip(grams, known, strict=True):
+                for i, sim in fresh[gram] if matches is None else matches:
+                    if sim > out[i]:
+                        out[i] = sim
+        return out
+
+    def _match(self, n: int, grams: list[str]) -> list[tuple[tuple[int, float], ...]]:
+        """For each gram of `n` words: the (topic, similarity) pairs it names (most: none)."""
+        hits: dict[int, dict[int, float]] = {}
+        exact = self._exact
+        for k, gram in enumerate(grams):
+            ids = exact.get(gram)
+            if ids is None and n == 1 and gram.endswith("s"):
+                ids = exact.get(gram[:-1])
+            if ids:
+                hits[k] = dict.fromkeys(ids, 1.0)
+        if n in self._fuzzy:
             names, ids_of = self._fuzzy[n]
             sims = process.cdist(
                 grams, names, scorer=fuzz.ratio, score_cutoff=self.score_cutoff,
                 processor=None, dtype=np.float32, workers=1,
             )
-            best = sims.max(axis=0)
-            for j in np.flatnonzero(best):
+            pairs = zip(*(a.tolist() for a in np.nonzero(sims)), strict=True) if sims.any() else ()  # often none
+            for row, col in pairs:
                 # score_cutoff -> 0.5, a perfect match -> 1.0
-                sim = 0.5 + 0.5 * (float(best[j]) - self.score_cutoff) / (100.0 - self.score_cutoff)
-                for i in ids_of[j]:
-                    out[i] = max(out[i], sim)
+                sim = 0.5 + 0.5 * (float(sims[row, col]) - self.score_cutoff) / (100.0 - self.score_cutoff)
+                found = hits.setdefault(row, {})
+                for i in ids_of[col]:
+                    found[i] = max(found.get(i, 0.0), sim)
+        out: list[tuple[tuple[int, float], ...]] = [()] * len(grams)
+        for k, found in hits.items():
+            out[k] = tuple(found.items())
         return out
+
+    def learn(self, docs: list[str], max_words: int = LEARN_WORDS) -> None:
+        """Compute once (at fit time, then pickled) the matches of every word n-gram of `docs`
+        up to `max_words` words: the longer ones are rarely repeated from one request to the next."""
+        known: dict[str, tuple[tuple[int, float], ...]] = self.__dict__.setdefault("known", {})
+        for n in range(1, max_words + 1):
+            grams = {" ".join(w[i : i + n]) for w in map(tokens, docs) for i in range(len(w) - n + 1)}
+            new = sorted(grams - known.keys())
+            known.update(zip(new, self._match(n, new), strict=True))
+
+    def _memo(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """What each gram already seen names: requests reuse the same words and phrases."""
+        memo = self.__dict__.get("_grams")
+        if memo is None:
+            memo = self.__dict__["_grams"] = {}
+        return memo
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_grams"}  # a cache, not the model
 
     def named(self, normalised: str) -> dict[str, float]:
         """Topics named in the text, with their similarity (for debugging and tests)."""

@@ -45,10 +45,12 @@ _SCAN = 2_000
 """Only the first characters are looked at: a language shows in a sentence or two."""
 
 
-def detect_language(text: str) -> str:
-    """``"fr"`` or ``"en"``; French when unsure."""
+def detect_language(text: str, normalised: str | None = None) -> str:
+    """``"fr"`` or ``"en"``; French when unsure. `normalised`: ``normalise(text)`` when the
+    caller has it already (used only for texts short enough to be read whole)."""
     raw = text[: min(_SCAN, MAX_CHARS)]
-    words = _WORD.findall(normalise(raw))
+    doc = normalised if normalised is not None and len(text) <= len(raw) else normalise(raw)
+    words = _WORD.findall(doc)
     fr = sum(w in _FR for w in words)
     en = sum(w in _EN for w in words)
     fr += min(len(_ACCENTS.findall(raw)), 3) + len(_ELISION.findall(raw))

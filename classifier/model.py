@@ -9,15 +9,8 @@ Then the alias boost: a topic named outright, even misspelt (``fuzzy.AliasMatche
 the way to 1. (Alias similarities as learned features were tried first: cross-validated
 primary accuracy fell from 0.75 to 0.70; a fixed boost generalises better.)
 
-Decision (Rasa's FallbackClassifier, extended to several topics):
-
-1. nothing recognisable (no letter or digit)             -> ``[]``, reason ``empty``;
-2. the out-of-scope score beats the best topic           -> ``[]``, ``out_of_scope``;
-3. the best topic is under ``min_confidence``            -> ``[]``, ``low_confidence``;
-4. otherwise the best topic is accepted, and every other topic whose score reaches
-   ``secondary_threshold`` and beats out-of-scope (a multi-topic request);
-5. if no second topic was accepted but the runner-up is within ``min_gap`` of the best,
-   ``ambiguous=(best, runner_up)``, reason ``ambiguous``: the conversation asks which.
+The decision rules (thresholds, ambiguity) are in ``decision.py``, shared with the served
+model (``serving.py``), which the bot runs without scikit-learn.
 
 The thresholds' defaults come from cross-validation on the knowledge base's own
 examples (``python -m classifier tune``), never from the evaluation sets.
@@ -41,15 +34,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from knowledge.text import normalise
 
+from .decision import OUT_OF_SCOPE, DecisionRules
 from .fuzzy import AliasMatcher
-from .language import detect_language
-from .result import Classification, Reason, TopicScore
-
-OUT_OF_SCOPE = "__out_of_scope__"
-"""The label of the explicit "not about marketing" class (empty label set in ``fit``)."""
 
 
-class TopicClassifier(BaseEstimator):
+class TopicClassifier(DecisionRules, BaseEstimator):
     """Multi-label topic classifier with an out-of-scope class and a fallback.
 
     ``fit(X, Y, aliases=..., levels=...)``: ``X`` texts, ``Y`` one sequence of topic ids
@@ -122,7 +111,7 @@ class TopicClassifier(BaseEstimator):
                                       ngram_range=self.char_ngrams, sublinear_tf=True, min_df=2)),
         ])
         model = OneVsRestClassifier(LogisticRegression(
-            C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True))
+            C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True, random_state=0))
         self.pipeline_ = Pipeline([("features", features), ("model", model)])
         self.pipeline_.fit([normalise(x) for x in X], y)
         self._stack()
@@ -148,81 +137,18 @@ class TopicClassifier(BaseEstimator):
 
     # -- scoring ---------------------------------------------------------------------
 
-    def raw_scores(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """For normalised texts: the model's probabilities (one column per class of
-        ``classes_``) and the alias similarities (one column per topic)."""
+    def _check_fitted(self) -> None:
         check_is_fitted(self, "pipeline_")
+
+    def raw_scores(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For normalised texts: the pipeline's probabilities (one column per class of
+        ``classes_``) and the alias similarities (one column per topic)."""
+        self._check_fitted()
         if not docs:
             return np.zeros((0, len(self.classes_))), np.zeros((0, len(self.topics_)))
         features = sp.hstack([v.transform(docs) for v in self.vectorizers_], format="csr")
         probs = expit(features @ self.coef_ + self.intercept_)  # = pipeline_.predict_proba
         return probs, np.vstack([self.aliases_.scores(d) for d in docs])
-
-    def combine(self, probs: np.ndarray, sims: np.ndarray) -> np.ndarray:
-        """A topic named outright moves ``alias_boost * similarity`` of the way to 1."""
-        out = probs.copy()
-        n = len(self.topics_)
-        out[:, :n] += self.alias_boost * sims * (1.0 - probs[:, :n])
-        return out
-
-    def scores(self, texts: Sequence[str], *, normalised: bool = False) -> np.ndarray:
-        """One row per text, one column per class (``classes_``: topics, then out of scope)."""
-        docs = list(texts) if normalised else [normalise(t) for t in texts]
-        return self.combine(*self.raw_scores(docs))
-
-    def predict(self, X: Sequence[str]) -> list[tuple[str, ...]]:
-        """Accepted topic ids per text, best first (``()`` = out of scope)."""
-        return [c.topic_ids for c in self.classify_many(X)]
-
-    def classify(self, text: str) -> Classification:
-        return self.classify_many([text])[0]
-
-    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
-        check_is_fitted(self, "pipeline_")
-        texts = [t if isinstance(t, str) else "" for t in texts]
-        docs = [normalise(t) for t in texts]
-        useful = [i for i, d in enumerate(docs) if any(ch.isalnum() for ch in d)]
-        rows = self.scores([docs[i] for i in useful], normalised=True)
-        row_of = dict(zip(useful, rows, strict=True))
-        out = []
-        for i, text in enumerate(texts):
-            language = detect_language(text)
-            row = row_of.get(i)
-            out.append(
-                Classification(language, (), reason="empty") if row is None
-                else self.decide(row, language)
-            )
-        return out
-
-    def accepted(self, rows: np.ndarray) -> np.ndarray:
-        """Rules 2-4 for many rows of ``scores`` at once: a boolean mask over topics."""
-        topics, oos = rows[:, :-1], rows[:, -1:]
-        rank = np.argsort(np.argsort(-topics, axis=1, kind="stable"), axis=1, kind="stable")
-        best = topics.max(axis=1, initial=0.0)[:, None]
-        keep = (best > oos) & (best >= self.min_confidence)
-        secondary = (topics >= self.secondary_threshold) & (topics > oos) & (rank < self.max_topics)
-        return keep & ((rank == 0) | secondary)
-
-    def decide(self, row: np.ndarray, language: str = "fr") -> Classification:
-        """Apply the thresholds to one row of ``scores``."""
-        n = len(self.topics_)
-        oos = float(row[n])
-        order = np.argsort(-row[:n], kind="stable")
-        ranked = [self._score(int(i), row[i]) for i in order]
-        candidates = tuple(ranked[: self.n_candidates])
-        mask = self.accepted(row[None, :])[0]
-        accepted = tuple(t for i, t in zip(order, ranked, strict=True) if mask[i])
-        if not accepted:
-            reason: Reason = "out_of_scope" if not ranked or oos >= ranked[0].confidence else "low_confidence"
-            return Classification(language, (), candidates, None, reason, oos)
-        if len(accepted) == 1 and len(ranked) > 1 and ranked[0].confidence - ranked[1].confidence < self.min_gap:
-            pair = (ranked[0].id, ranked[1].id)
-            return Classification(language, accepted, candidates, pair, "ambiguous", oos)
-        return Classification(language, accepted, candidates, None, "", oos)
-
-    def _score(self, i: int, confidence: float) -> TopicScore:
-        topic = self.topics_[i]
-        return TopicScore(topic, self.levels_[topic], float(min(max(confidence, 0.0), 1.0)))
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

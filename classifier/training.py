@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from knowledge.models import LANGS, KnowledgeBase
+import numpy as np
 
+from knowledge.models import LANGS, KnowledgeBase
+from knowledge.text import normalise
+
+from .decision import OUT_OF_SCOPE
 from .model import TopicClassifier
+from .stage import StageWeights, fit_stage
 
 Source = Literal["example", "combo", "oos", "alias"]
 
@@ -53,7 +58,7 @@ def fit_examples(
     kb: KnowledgeBase, train: list[Example], **params: Any
 ) -> TopicClassifier:
     """Fit on `train` (plus the names and aliases), with the knowledge base's aliases."""
-    data = train + name_examples(kb)
+    data = training_texts(kb, train)
     return TopicClassifier(**params).fit(
         [e.text for e in data],
         [e.labels for e in data],
@@ -65,3 +70,20 @@ def fit_examples(
 def fit_kb(kb: KnowledgeBase, **params: Any) -> TopicClassifier:
     """A classifier fitted on everything the knowledge base holds."""
     return fit_examples(kb, examples(kb), **params)
+
+
+def training_texts(kb: KnowledgeBase, train: list[Example] | None = None) -> list[Example]:
+    """What a classifier is fitted on: `train` (default: every request) plus the names."""
+    return (examples(kb) if train is None else train) + name_examples(kb)
+
+
+def fit_stage_on(clf: TopicClassifier, data: list[Example], vectors: np.ndarray, *, weight: float) -> StageWeights:
+    """The embedding stage over `clf`'s own TF-IDF features, on the texts `clf` was fitted
+    on (`data`, as from ``training_texts``) and their embeddings (`vectors`, same order)."""
+    features = clf.pipeline_.named_steps["features"].transform([normalise(e.text) for e in data])
+    index = {c: i for i, c in enumerate(clf.classes_)}
+    y = np.zeros((len(data), len(index)), dtype=np.int64)
+    for row, e in enumerate(data):
+        for label in e.labels or (OUT_OF_SCOPE,):
+            y[row, index[label]] = 1
+    return fit_stage(features, vectors, y, weight=weight, C=clf.C, class_weight=clf.class_weight)

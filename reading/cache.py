@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import sklearn
@@ -29,7 +30,8 @@ KEEP = 4
 
 
 def default_cache_dir() -> Path:
-    if env := os.environ.get("PLAN_FIRST_CACHE"):
+    """PLAN_FIRST_READER_CACHE, else PLAN_FIRST_CACHE, else ~/.cache/plan-first (the classifier's)."""
+    if env := os.environ.get("PLAN_FIRST_READER_CACHE") or os.environ.get("PLAN_FIRST_CACHE"):
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "plan-first"
@@ -55,14 +57,33 @@ def data_hash(kb: KnowledgeBase) -> str:
     return hashlib.sha256(repr((fields, reading, number_words, oos)).encode()).hexdigest()
 
 
-def load_model(kb: KnowledgeBase, embedder: Embedder | None,
-               cache_dir: str | Path | None = None) -> ReaderModel | None:
+def _key(kb: KnowledgeBase, embedder_name: str) -> str:
+    ident = (_code_version(), sklearn.__version__, data_hash(kb), embedder_name)
+    return hashlib.sha256(repr(ident).encode()).hexdigest()[:24]
+
+
+def _path(key: str, cache_dir: str | Path | None) -> Path:
+    return Path(cache_dir or default_cache_dir()) / f"reader-{key}.pickle"
+
+
+def is_cached(kb: KnowledgeBase, cache_dir: str | Path | None = None) -> bool:
+    """Whether a fitted reader for `kb` (with the embeddings this machine has) is on disk."""
+    from .embed import embedder_name
+
+    return not kb.reading or _path(_key(kb, embedder_name()), cache_dir).is_file()
+
+
+def has_embeddings_cache(cache_dir: str | Path | None = None) -> bool:
+    return any(Path(cache_dir or default_cache_dir()).glob("embeddings-*.pickle"))
+
+
+def load_model(kb: KnowledgeBase, embedder: Embedder | None, cache_dir: str | Path | None = None,
+               on_fit: Callable[[int], None] | None = None) -> ReaderModel | None:
     """The fitted models of `kb`'s reading examples (None when it has none)."""
     if not kb.reading:
         return None
-    ident = (_code_version(), sklearn.__version__, data_hash(kb), embedder.name if embedder else "no-embeddings")
-    key = hashlib.sha256(repr(ident).encode()).hexdigest()[:24]
-    path = Path(cache_dir or default_cache_dir()) / f"reader-{key}.pickle"
+    key = _key(kb, embedder.name if embedder else "no-embeddings")
+    path = _path(key, cache_dir)
     try:
         with path.open("rb") as f:
             payload = pickle.load(f)
@@ -72,7 +93,12 @@ def load_model(kb: KnowledgeBase, embedder: Embedder | None,
         pass
     except Exception as exc:  # noqa: BLE001 -- corrupt, truncated, another version: refit
         log.info("reader cache %s unusable (%s): refitting", path, exc)
-    log.warning("fitting the reader's models for this knowledge base (about a minute; once per base)")
+    if on_fit is not None:
+        from .lazy import FIRST_FIT_SECONDS, REFIT_SECONDS
+
+        on_fit(REFIT_SECONDS if has_embeddings_cache(cache_dir) else FIRST_FIT_SECONDS)
+    else:
+        log.info("fitting the reader's models for this knowledge base (once per base)")
     model = fit(kb, embedder)
     _write(path, key, model)
     return model

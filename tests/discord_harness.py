@@ -77,7 +77,7 @@ class FakeAdvisor:
         self, key: str, request: str, *, user_id: str, guild_id: str = "", lang: str | None = None
     ) -> list[Reply]:
         previous = self.memory.get(key, {}).get("turn", 0)
-        self.memory[key] = {"owner": user_id, "turn": previous + 1}
+        self.memory[key] = {"owner": user_id, "turn": previous + 1, "lang": lang}
         self.calls.append(("start", key, request, lang))
         return self.script(self, key, request)
 
@@ -97,6 +97,12 @@ class FakeAdvisor:
 
     def owner(self, key: str) -> str | None:
         return self.memory.get(key, {}).get("owner")
+
+    def language(self, key: str) -> str | None:
+        return self.memory.get(key, {}).get("lang")
+
+    def prompt(self, key: str, lang: str | None = None) -> list[Reply]:
+        return [Reply("question", "Quel objectif?", CHOICES)]
 
 
 @dataclass

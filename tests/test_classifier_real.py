@@ -15,8 +15,8 @@ from knowledge import load_knowledge_base
 
 
 @pytest.fixture(scope="module")
-def clf(tmp_path_factory: pytest.TempPathFactory) -> TopicClassifier:
-    return load_classifier(load_knowledge_base(), cache_dir=Path(tmp_path_factory.mktemp("clf-cache")))
+def clf(shipped_cache: Path) -> TopicClassifier:
+    return load_classifier(load_knowledge_base(), cache_dir=shipped_cache)
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ async def test_kb_reload_reports_success_or_the_problems_and_keeps_the_old_base(
     async with world(fake_runtime) as w:
         ok = await w.admin.slash(w.channel, "kb reload")
         assert ok.ephemeral
-        assert ok.response.content == "Base de connaissances rechargée et valide: 2 sujets."
+        assert ok.response.content == "Base de connaissances rechargée et valide : 2 sujets."
         fake_runtime.problems = [f"topics/blog.yaml:{i}: name: required field missing " + "x" * 200 for i in range(40)]
         failed = await w.admin.slash(w.channel, "kb reload")
         text = failed.response.content

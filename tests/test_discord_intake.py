@@ -25,6 +25,12 @@ from tests.discord_harness import (  # noqa: F401 - fixtures
 pytestmark = pytest.mark.asyncio
 
 
+@pytest.fixture(autouse=True)
+def classifier_cache(shipped_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped base's model, already fitted once for the whole test session."""
+    monkeypatch.setenv("PLAN_FIRST_CACHE", str(shipped_cache))
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return str(tmp_path / "planfirst.sqlite3")
@@ -66,12 +72,18 @@ async def test_a_full_intake_in_a_thread_from_triage_to_the_brief_file(runtime, 
     kb = runtime.kb
     async with world(runtime, locale=locale) as w:
         opened = await w.alice.slash(w.channel, "triage", demande=request_text)
-        assert request_text in opened.response.content
+        assert not opened.ephemeral
         [thread] = w.channel.threads
         key = f"discord:{thread.id}"
-        first = thread.history()
-        assert kb.topic("blog").name(lang) in first[0].content  # the reframing, in the request's language
-        objective = last_with_components(thread)
+        # one message in the channel: the request, with the topic's card folded in, in one language
+        [announce] = [m for m in w.channel.history() if m.embeds and m.embeds[0].fields]
+        [embed] = announce.embeds
+        assert embed.title == kb.msg("discord_triage_title", lang) and request_text in embed.description
+        assert [f.name for f in embed.fields] == [kb.topic("blog").name(lang)]
+        assert kb.topic("blog").definition(lang)[:40] in embed.fields[0].value
+        # and in the thread, the question straight away
+        objective = thread.history()[0]
+        assert objective.components and objective.content == last_with_components(thread).content
         assert {b.custom_id.rsplit(":", 1)[1] for b in buttons(objective)} >= {"awareness", "idk"}
         await answer(w, thread, lambda values: "awareness")
         if lang == "fr":  # free text works as well as the buttons, at any step

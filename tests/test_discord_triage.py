@@ -25,11 +25,12 @@ async def test_triage_opens_a_thread_named_after_the_request_and_asks_with_butto
     async with world(fake_runtime) as w:
         result = await w.alice.slash(w.channel, "triage", demande="On veut un blogue\npour l'été")
         assert result.response is not None and not result.ephemeral
-        assert "On veut un blogue" in result.response.content
+        [announce] = result.response.embeds  # one message in the channel: who asked what
+        assert announce.title == "Prise de besoin" and "On veut un blogue" in announce.description
         [thread] = w.channel.threads
         assert thread.name == "On veut un blogue pour l'été"
         key = f"discord:{thread.id}"
-        assert fake_runtime.advisor.calls[0] == ("start", key, "On veut un blogue\npour l'été", None)
+        assert fake_runtime.advisor.calls[0] == ("start", key, "On veut un blogue\npour l'été", "fr")
         assert fake_runtime.advisor.owner(key) == str(w.alice.id)
         contents = [m.content for m in thread.history()]
         assert contents[0] == "Reçu: On veut un blogue\npour l'été"
@@ -119,12 +120,12 @@ async def test_a_long_reply_is_split_under_2000_characters(fake_runtime):
 async def test_a_request_with_everyone_is_echoed_without_pinging(fake_runtime):
     async with world(fake_runtime) as w:
         result = await w.alice.slash(w.channel, "triage", demande="@everyone on veut un blogue <@&123> @here")
-        assert "@everyone" in result.response.content
+        assert "@everyone" in result.response.embeds[0].description
         [thread] = w.channel.threads
         assert "everyone" not in thread.name and "@" not in thread.name
         assert thread.history()[0].content.startswith("Reçu: @everyone")
         bodies = [b.get("data", b) for b in w.sent()]
-        with_text = [b for b in bodies if "content" in b]
+        with_text = [b for b in bodies if "content" in b or "embeds" in b]
         assert len(with_text) >= 3  # the slash response, the echo in the thread, the question
         assert all(b["allowed_mentions"] == {"parse": []} for b in with_text)
 
@@ -147,7 +148,7 @@ async def test_mentioning_the_bot_in_a_channel_opens_an_intake_thread(fake_runti
     async with world(fake_runtime) as w:
         await w.alice.send(w.channel, f"{w.bot.user.mention} on veut une infolettre")
         [thread] = w.channel.threads
-        assert fake_runtime.advisor.calls == [("start", f"discord:{thread.id}", "on veut une infolettre", None)]
+        assert fake_runtime.advisor.calls == [("start", f"discord:{thread.id}", "on veut une infolettre", "fr")]
         assert thread.history()[0].content == "Reçu: on veut une infolettre"
 
 
@@ -208,7 +209,7 @@ async def test_triage_in_a_direct_message_runs_in_place(fake_runtime):
         result = await w.alice.user.slash("triage", demande="on veut un site")
         assert result.response is not None
         key = f"discord:dm:{w.alice.id}"
-        assert fake_runtime.advisor.calls == [("start", key, "on veut un site", None)]
+        assert fake_runtime.advisor.calls == [("start", key, "on veut un site", "fr")]  # the request's language
         question = [m for m in w.alice.user.dm_channel.history() if m.components][-1]
         await w.alice.user.click(question, custom_id=buttons(question)[0].custom_id)
         assert fake_runtime.advisor.calls[-1][:3] == ("handle", key, "awareness")
@@ -222,4 +223,4 @@ async def test_triage_inside_someone_elses_intake_thread_is_refused(fake_runtime
         assert refused.ephemeral and "Seule la personne" in refused.response.content
         restarted = await w.alice.slash(thread, "triage", demande="finalement une infolettre")
         assert not restarted.ephemeral
-        assert fake_runtime.advisor.calls[-1] == ("start", f"discord:{thread.id}", "finalement une infolettre", None)
+        assert fake_runtime.advisor.calls[-1] == ("start", f"discord:{thread.id}", "finalement une infolettre", "fr")

@@ -145,7 +145,7 @@ async def test_only_the_owner_answers_and_old_buttons_are_stale(tmp_path: Path) 
         new = latest_question(w)
         runtime.store.delete_conversation(f"quiz:discord:{w.guild.id}:{w.alice.id}")  # erased (`bot.py forget`)
         gone = await w.alice.click(new, custom_id=buttons(new)[0].custom_id)
-        assert gone.ephemeral and gone.response.content == "Aucun quiz en cours. Lancez-en un avec « quiz »."
+        assert gone.ephemeral and gone.response.content == "Aucun quiz en cours. Lancez-en un avec /quiz jouer."
         assert runtime.store.quiz_leaderboard(str(w.guild.id)) == [(str(w.alice.id), 1, 1)]
 
 

@@ -21,7 +21,7 @@ from knowledge.models import KnowledgeBase
 from knowledge.text import normalise
 from training.roleplay import advice_port
 from training.roleplay.engine import HURRY_AFTER, RolePlayContext, begin, options, step
-from training.roleplay.recogniser import MoveGuess
+from training.roleplay.moves import MoveGuess
 from training.roleplay.rubric import judge
 from training.roleplay.scenario import Scenario, draw_scenario
 from training.roleplay.state import RolePlayState

@@ -97,14 +97,14 @@ CACHE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def shared_classifier_cache(cli_cache):
-    """One classifier cache for every subprocess of the session: fit once, then load."""
-    CACHE["dir"] = cli_cache
+def shared_classifier_cache(shipped_cache):
+    """One classifier cache for every subprocess of this module, already holding the model."""
+    CACHE["dir"] = str(shipped_cache)
 
 
 def run_bot(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[str]:
     env = {"PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PATH": "/usr/bin:/bin", "HOME": str(tmp),
-           "XDG_CACHE_HOME": CACHE["dir"]}
+           "PLAN_FIRST_CACHE": CACHE["dir"], "PLAN_FIRST_EMBEDDINGS": "off"}
     return subprocess.run([sys.executable, "bot.py", *args], input=stdin, capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=120, check=False)
 

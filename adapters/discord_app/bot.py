@@ -21,7 +21,7 @@ from .catalogue import Catalogue
 from .components import ChoiceButton, ChoiceSelect
 from .conversations import Conversations
 from .cooldown import Cooldown
-from .language import Languages
+from .language import Languages, ServerLanguageButton
 from .ports import Runtime
 from .translator import CatalogueTranslator
 
@@ -80,7 +80,7 @@ class PlanFirstBot(commands.Bot):
 
         for cog in COGS:
             await self.add_cog(cog(self))
-        self.add_dynamic_items(ChoiceButton, ChoiceSelect)
+        self.add_dynamic_items(ChoiceButton, ChoiceSelect, ServerLanguageButton)
         await self.tree.set_translator(CatalogueTranslator(self.catalogue))
 
     def text(self, key: str, lang: str, **values: object) -> str:
@@ -120,4 +120,5 @@ class PlanFirstBot(commands.Bot):
 
 def create_bot(runtime: Runtime, **kwargs: Any) -> PlanFirstBot:
     """The bot `bot.py` runs; `kwargs` go to `PlanFirstBot` (clock, cooldown)."""
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here: no warning about it
     return PlanFirstBot(runtime, **kwargs)

@@ -2,24 +2,32 @@
 
 `/triage`, messages (thread, mention, DM) and answer clicks all come through here, so
 turns in one conversation are serialised (a lock per key) and every reply is rendered
-the same way. The engine is synchronous and fast (SQLite, in-process classifier), so
-it is called directly from the event loop.
+the same way, in the conversation's one language (`language.py`). The engine is
+synchronous and fast (SQLite, in-process classifier), so it is called directly from the
+event loop.
+
+Each Discord message costs a round trip (and counts against the channel's rate limit),
+so the topic cards that open an intake are folded into one embed: into the `/triage`
+announcement itself when there is one, else into one message before the question.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import discord
 from discord.abc import Messageable
 
 from advisor.replies import Reply
+from knowledge.models import LANGS
 
 from . import limits
 from .components import answered_view
-from .render import render
+from .render import cards_embed, is_card, render
 
 if TYPE_CHECKING:
     from .bot import PlanFirstBot
@@ -27,6 +35,8 @@ if TYPE_CHECKING:
 
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 """An intake thread archives itself after a day without messages."""
+Header = Callable[[list[Reply]], Awaitable[None]]
+"""Folds the opening topic cards into the message that announced the intake."""
 
 
 class Conversations:
@@ -41,18 +51,21 @@ class Conversations:
     def owner(self, key: str) -> str | None:
         return self.advisor.owner(key)
 
+    def language(self, key: str, guild: discord.Guild | None) -> str:
+        """The conversation's language; the server's when there is no conversation yet."""
+        return self.advisor.language(key) or self.bot.languages.for_guild(guild)
+
     async def start(
-        self, channel: Messageable, key: str, request: str, *, user: discord.abc.User, guild: discord.Guild | None
+        self, channel: Messageable, key: str, request: str, *, user: discord.abc.User, guild: discord.Guild | None,
+        lang: str, header: Header | None = None,
     ) -> None:
-        """A new intake under `key` with `request` (replaces any conversation there)."""
+        """A new intake under `key` with `request`, in `lang` (replaces any conversation there)."""
         async with self._locks[key]:
-            replies = self.advisor.start(
-                key, request, user_id=str(user.id), guild_id=_gid(guild), lang=self.bot.languages.chosen(guild)
-            )
-            await self.post(channel, key, replies, guild)
+            replies = self.advisor.start(key, request, user_id=str(user.id), guild_id=_gid(guild), lang=lang)
+            await self.post(channel, key, replies, guild, header=header)
 
     async def start_in_thread(self, message: discord.Message, request: str, *, user: discord.abc.User,
-                              guild: discord.Guild | None, lang: str) -> bool:
+                              guild: discord.Guild | None, lang: str, header: Header | None = None) -> bool:
         """Open a thread on `message` named after the request and start the intake there.
 
         False when the bot may not create threads: the caller then runs the intake in place.
@@ -62,7 +75,7 @@ class Conversations:
             thread = await message.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
         except discord.Forbidden:
             return False
-        await self.start(thread, f"discord:{thread.id}", request, user=user, guild=guild)
+        await self.start(thread, f"discord:{thread.id}", request, user=user, guild=guild, lang=lang, header=header)
         return True
 
     async def say(
@@ -70,18 +83,17 @@ class Conversations:
     ) -> None:
         """One message from the user in the conversation under `key` (starts one if none)."""
         async with self._locks[key]:
-            kwargs = {"user_id": str(user.id), "guild_id": _gid(guild), "lang": None}
             if self.advisor.owner(key) is None:
-                kwargs["lang"] = self.bot.languages.chosen(guild)
-                replies = self.advisor.start(key, text, **kwargs)
+                lang = self.bot.languages.for_request(guild, text)
+                replies = self.advisor.start(key, text, user_id=str(user.id), guild_id=_gid(guild), lang=lang)
             else:
-                replies = self.advisor.handle(key, text, **kwargs)
+                replies = self.advisor.handle(key, text, user_id=str(user.id), guild_id=_gid(guild), lang=None)
             await self.post(channel, key, replies, guild)
 
     async def choose(self, interaction: discord.Interaction[Any], key: str, turn: int, value: str, label: str) -> None:
         """A click on an answer button or select: checked, then sent as the user's message."""
         bot = self.bot
-        lang = bot.languages.for_interaction(interaction)
+        lang = self.advisor.language(key) or bot.languages.for_interaction(interaction)
         if not await bot.allow(interaction):
             return
         async with self._locks[key]:
@@ -109,15 +121,31 @@ class Conversations:
             await self.post(channel, key, replies, interaction.guild)
 
     async def post(
-        self, channel: Messageable, key: str, replies: list[Reply], guild: discord.Guild | None
+        self, channel: Messageable, key: str, replies: list[Reply], guild: discord.Guild | None,
+        header: Header | None = None,
     ) -> None:
-        """Every reply, in order; buttons carry the turn the engine is at now."""
+        """Every reply, in order; the opening cards folded; buttons carry the turn the engine is at now."""
         turn = self.advisor.turn(key)
-        lang = self.bot.languages.for_guild(guild)
+        lang = self.language(key, guild)
         placeholder = self.bot.text("discord_select_placeholder", lang)
-        for reply in replies:
-            for message in render(reply, key=key, turn=turn, placeholder=placeholder):
+        count = next((i for i, reply in enumerate(replies) if not is_card(reply)), len(replies))
+        cards, rest = replies[:count], replies[count:]
+        if cards and header is not None:
+            await header(cards)
+        elif cards:
+            await channel.send(embed=cards_embed(cards))
+        for reply in rest:
+            for message in render(self.discord_words(reply), key=key, turn=turn, placeholder=placeholder):
                 await channel.send(**message)
+
+
+    def discord_words(self, reply: Reply) -> Reply:
+        """The engine's help names the console's words ("quiz"); Discord has its own commands."""
+        kb = self.bot.runtime.kb
+        for lang in LANGS:
+            if reply.kind == "text" and "help" in kb.messages and reply.text == kb.msg("help", lang):
+                return replace(reply, text=self.bot.text("discord_help", lang))
+        return reply
 
 
 def _gid(guild: discord.Guild | None) -> str:

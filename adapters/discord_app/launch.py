@@ -4,6 +4,8 @@
   (a tiny parser: no new dependency). Without one, a message points to `--console`.
 - A bad token or a privileged intent not switched on gives a clear sentence, not a
   traceback. Exit code 2 for all three (configuration to fix), 0 otherwise.
+- Discord out of reach (no network, DNS failure, timeout): one line saying so, exit
+  code 1 (nothing to fix in the configuration; try again later).
 - Commands are synced only on demand: syncing at every start hits Discord's rate limits
   and is needed only when commands or their translations change.
 """
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+import aiohttp
 import discord
 
 from ..cli_support import EnvFileError
@@ -28,6 +31,9 @@ from .ports import Runtime
 ENV_FILE = Path(__file__).resolve().parents[2] / ".env"
 TOKEN_VAR = "DISCORD_TOKEN"
 EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
+UNREACHABLE = (aiohttp.ClientConnectionError, OSError, asyncio.TimeoutError, discord.GatewayNotFound)
+"""What discord.py raises when Discord cannot be reached (DNS, refused, reset, timed out)."""
 
 log = logging.getLogger("plan_first.discord")
 
@@ -73,6 +79,15 @@ def _say(key: str, stream: TextIO, **values: object) -> None:
     print(Catalogue().both(key, **values), file=stream)
 
 
+def unreachable(error: BaseException, stream: TextIO) -> int:
+    """One line, both languages, and the reason: Discord could not be reached."""
+    catalogue = Catalogue()
+    reason = " ".join(str(error).split())[:160] or type(error).__name__
+    text = f"{catalogue.text('discord_unreachable', 'fr')} / {catalogue.text('discord_unreachable', 'en')}"
+    print(f"{text} ({reason})", file=stream)
+    return EXIT_UNREACHABLE
+
+
 def missing_token(stderr: TextIO | None = None) -> int:
     """Say there is no token (and how to try Plan First without one); the exit code."""
     _say("discord_no_token", stderr or sys.stderr)
@@ -97,8 +112,9 @@ def run_discord(
     if token is None:
         _say("discord_no_token", stderr)
         return EXIT_CONFIG
-    for name in ("discord", "plan_first"):  # "Logged in", reconnects, our refusals: worth seeing
+    for name in ("discord", "plan_first"):  # connected, reconnects, our refusals: worth seeing
         logging.getLogger(name).setLevel(logging.INFO)
+    logging.getLogger("discord.client").setLevel(logging.WARNING)  # not "logging in using static token"
     bot = create_bot(runtime)
     try:
         asyncio.run(_serve(bot, token))
@@ -108,6 +124,8 @@ def run_discord(
     except discord.PrivilegedIntentsRequired:
         _say("discord_intents_required", stderr)
         return EXIT_CONFIG
+    except UNREACHABLE as exc:
+        return unreachable(exc, stderr)
     except KeyboardInterrupt:
         pass
     return 0
@@ -154,6 +172,8 @@ def sync_commands(
     except discord.LoginFailure:
         _say("discord_bad_token", stderr)
         return EXIT_CONFIG
+    except UNREACHABLE as exc:
+        return unreachable(exc, stderr)
     where = str(guild_id) if guild_id is not None else "global"
     _say("discord_synced", stdout, count=count, where=where)
     return 0

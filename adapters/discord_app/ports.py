@@ -27,6 +27,14 @@ class Advisor(Protocol):
 
     def owner(self, key: str) -> str | None: ...
 
+    def language(self, key: str) -> str | None:
+        """The conversation's language; None when there is no conversation under `key`."""
+        ...
+
+    def prompt(self, key: str, lang: str | None = None) -> list[Reply]:
+        """What the conversation is waiting for (its current question)."""
+        ...
+
 
 class Store(Protocol):
     def get_setting(self, scope: str, key: str) -> str | None: ...

@@ -194,7 +194,7 @@ class QuizCog(commands.Cog):
         async with self._locks[key]:
             service = self.service()
             if not service.active(key):
-                await bot.refuse(interaction, self.text("quiz_none", lang))
+                await bot.refuse(interaction, self.text("quiz_discord_none", lang))
                 return
             if service.turn(key) != turn:
                 await bot.refuse(interaction, self.text("quiz_discord_stale", lang))

@@ -53,6 +53,26 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
     return embed
 
 
+def is_card(reply: Reply) -> bool:
+    """A topic card: the engine's reframing of one topic ("**Blogue** est une tactique...")."""
+    return reply.kind == "text" and bool(reply.title) and "topic" in reply.data and not reply.choices
+
+
+def add_cards(embed: discord.Embed, cards: list[Reply]) -> discord.Embed:
+    """One field per topic card (Discord shows at most 25), the whole kept under 6,000 characters."""
+    for card in cards[: limits.EMBED_FIELDS]:
+        embed.add_field(name=limits.trim(limits.one_line(card.title), limits.EMBED_FIELD_NAME),
+                        value=limits.trim(card.text, limits.EMBED_FIELD_VALUE), inline=False)
+    while len(embed) > limits.EMBED_TOTAL and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    return embed
+
+
+def cards_embed(cards: list[Reply]) -> discord.Embed:
+    """The topic cards that open an intake, folded into one embed."""
+    return add_cards(discord.Embed(colour=COLOUR), cards)
+
+
 def brief_file(markdown: str, brief_id: object) -> discord.File:
     name = f"brief-{brief_id}.md" if brief_id not in (None, "") else "brief.md"
     return discord.File(io.BytesIO(markdown.encode("utf-8")), filename=name)

@@ -19,8 +19,6 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rapidfuzz import fuzz
-
 from advisor.commands import match_command, pick_choice
 from advisor.replies import ChoiceOption, Reply
 from knowledge.models import KnowledgeBase
@@ -28,7 +26,7 @@ from knowledge.text import normalise
 
 from . import client
 from .debrief import debrief_reply
-from .recogniser import UNCLEAR, MoveGuess, recognise
+from .moves import UNCLEAR, MoveGuess
 from .scenario import Scenario
 from .state import INFO_OUTCOMES, Event, RolePlayState
 
@@ -50,7 +48,12 @@ class RolePlayContext:
 
 def context(kb: KnowledgeBase) -> RolePlayContext:
     """The production context: the base and its question recogniser."""
-    return RolePlayContext(kb, lambda text, lang: recognise(kb, text, lang))
+    def recognise(text: str, lang: str) -> Sequence[MoveGuess]:
+        from .recogniser import recognise as model  # scikit-learn: only once a question comes
+
+        return model(kb, text, lang)
+
+    return RolePlayContext(kb, recognise)
 
 
 def begin(kb: KnowledgeBase, scenario: Scenario, *, turn: int = 0) -> tuple[RolePlayState, list[Reply]]:
@@ -110,6 +113,8 @@ def match_proposal(kb: KnowledgeBase, scenario: Scenario, text: str) -> str:
     if picked is not None:
         return picked.value
     words = normalise(text)
+    from rapidfuzz import fuzz
+
     scored = [(0.6 * fuzz.token_set_ratio(words, normalise(c.label)) + 0.4 * fuzz.token_sort_ratio(
         words, normalise(c.label)), c.value) for c in choices]
     best = max(scored, default=(0.0, ""))

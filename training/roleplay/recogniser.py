@@ -35,7 +35,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from knowledge.models import KnowledgeBase
 from knowledge.text import normalise
 
-UNCLEAR = "unclear"
+from .moves import UNCLEAR, MoveGuess
+
 MIN_CONFIDENCE = 0.2
 """Below this, the best move is not trusted (16 moves: a uniform guess is about 0.06)."""
 HELD_OUT_EVERY = 5
@@ -43,15 +44,6 @@ HELD_OUT_EVERY = 5
 _SENTENCE_END = re.compile(r"(?<=[?!.;])\s+|\n+")
 _CACHE: dict[tuple[str, str], Pipeline] = {}
 _CACHE_SIZE = 8
-
-
-@dataclass(frozen=True)
-class MoveGuess:
-    """One sentence of the junior's message, the move it makes, and how sure the model is."""
-
-    text: str
-    move: str
-    confidence: float
 
 
 class CueFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]

@@ -26,7 +26,6 @@ from typing import Any
 
 from knowledge.models import KnowledgeBase, Rule
 
-from . import magic
 from .advice_port import key_move, move_keys, rule_for, senior_questions
 from .state import INFO_OUTCOMES, RolePlayState
 
@@ -203,6 +202,8 @@ class _Texts:
 
     def magic_thinking(self) -> Judgement:
         warnings = [e.text for e in self.state.events if e.move == "warn"]
+        from . import magic  # scikit-learn: only when a debrief is written
+
         rating = magic.rate(self.kb, self.scenario.topic, warnings, self.lang)
         warning = quote(self.topic.warnings[0](self.lang)) if self.topic.warnings else ""
         return Judgement("magic_thinking", rating, self.msg(f"rp_why_magic_{rating}", topic=self.topic.name(self.lang),

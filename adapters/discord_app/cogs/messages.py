@@ -17,6 +17,7 @@ import discord
 from discord.ext import commands
 
 from ..keys import key_for
+from ..language import language_question
 
 if TYPE_CHECKING:
     from ..bot import PlanFirstBot
@@ -47,7 +48,7 @@ class MessageCog(commands.Cog):
         channel, guild = message.channel, message.guild
         key = key_for(channel, message.author)
         owner = bot.conversations.owner(key)
-        lang = bot.languages.for_guild(guild)
+        lang = bot.conversations.language(key, guild)
         if guild is not None and owner is not None and owner != str(message.author.id):
             if mentioned:
                 await channel.send(bot.text("discord_not_owner", lang))
@@ -61,9 +62,15 @@ class MessageCog(commands.Cog):
         if not await self._allowed(message, lang):
             return
         if owner is None and isinstance(channel, discord.TextChannel):
-            if await bot.conversations.start_in_thread(message, text, user=message.author, guild=guild, lang=lang):
-                return
-        await bot.conversations.say(channel, key, text, user=message.author, guild=guild)
+            request_lang = bot.languages.for_request(guild, text)
+            started = await bot.conversations.start_in_thread(message, text, user=message.author, guild=guild,
+                                                              lang=request_lang)
+        else:
+            started = False
+        if not started:
+            await bot.conversations.say(channel, key, text, user=message.author, guild=guild)
+        if owner is None and bot.languages.ask_once(guild):
+            await channel.send(**language_question(bot))
 
     async def _allowed(self, message: discord.Message, lang: str) -> bool:
         wait = self.bot.cooldown.hit(message.author.id)

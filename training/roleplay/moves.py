@@ -1,0 +1,21 @@
+"""What the question recogniser returns, apart from the recogniser itself.
+
+Kept in a module of its own so the role-play engine (and everything that imports it, such as
+the runtime that `bot.py briefs` builds) does not import scikit-learn until a junior's
+question is actually recognised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UNCLEAR = "unclear"
+
+
+@dataclass(frozen=True)
+class MoveGuess:
+    """One sentence of the junior's message, the move it makes, and how sure the model is."""
+
+    text: str
+    move: str
+    confidence: float
