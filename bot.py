@@ -201,7 +201,7 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
             notices += [runtime.kb.msg("reader_fitting", lang, seconds=runtime.reader.fit_estimate())
                         for lang in langs]
         runtime.classifier.preload()
-        if runtime.reader is not None:
+        if runtime.reader is not None and interactive:  # piped input reads it when first needed
             runtime.reader.preload()
         return notices
 

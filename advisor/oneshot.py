@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from advisor.advice import effective_profile, next_question, select_rule
+from advisor.advice import next_question, select_rule
 from advisor.engine import ClassificationLike, ReadingsLike
 from advisor.followup import contradiction_in
 from advisor.prompts import alternatives_line, commitment_line, score_line
@@ -60,8 +60,8 @@ def advise(kb: KnowledgeBase, result: ClassificationLike, reader: ReaderLike, re
     out["ask_first"] = to_ask
     out["would_change"] = [
         {"field": f, "question": kb.field(f).question(lang),
-         "branches": [b for rec in the_plan["recommendations"] for b in rec["branches"] if b["field"] == f]}
-        for f in to_ask if any(b["field"] == f for rec in the_plan["recommendations"] for b in rec["branches"])]
+         "branches": [b["id"] for rec in the_plan["recommendations"] for b in rec["branches"] if f in b["fields"]]}
+        for f in to_ask if any(f in b["fields"] for rec in the_plan["recommendations"] for b in rec["branches"])]
     out["recommendation"] = the_plan["recommendations"][0]
     out["plan"] = the_plan["recommendations"]
     out["order"] = the_plan["order"]
@@ -73,27 +73,29 @@ def advise(kb: KnowledgeBase, result: ClassificationLike, reader: ReaderLike, re
 
 
 def branches(kb: KnowledgeBase, topic_id: str, answers: dict[str, str], missing: list[str],
-             lang: str) -> list[dict[str, Any]]:
-    """For each missing answer, the other answers that would change this topic's advice, and
-    what the advice would then be (the first such answer per resulting rule)."""
-    assumed = select_rule(kb, topic_id, answers)
-    profile = effective_profile(kb, answers)
-    out = []
-    for field_id in missing:
-        seen = {assumed.id}
-        for choice in kb.field(field_id).choices:
-            if choice.id == profile[field_id]:
-                continue
-            rule = select_rule(kb, topic_id, {**answers, field_id: choice.id})
-            if rule.id in seen:
-                continue
-            seen.add(rule.id)
-            out.append({"field": field_id, "if": choice.id, "if_label": choice.label(lang),
-                        "id": rule.id, "verdict": rule.verdict, "title": rule.title(lang),
-                        "verdict_label": kb.msg(f"verdict_{rule.verdict}", lang),
-                        "text": kb.msg("branch_line", lang, field=kb.msg(f"field_{field_id}", lang),
-                                       answer=choice.label(lang), title=rule.title(lang),
-                                       verdict=kb.msg(f"verdict_{rule.verdict}", lang))})
+             lang: str, limit: int = 3) -> list[dict[str, Any]]:
+    """The other advice this topic would get, and on which missing answers: each rule that
+    comes before the one given (the rules go from the most demanding down) and that no known
+    answer rules out, with the missing answers it needs ("si qui produit : moi, heures : 4 à 8
+    h et aisance : faisable : un blogue à rythme fixe")."""
+    given = select_rule(kb, topic_id, answers)
+    out: list[dict[str, Any]] = []
+    for rule in kb.rules[topic_id]:
+        if rule.id == given.id or len(out) >= limit:
+            break
+        if any(f in answers and answers[f] not in ok for f, ok in rule.when.items()):
+            continue
+        needs = {f: ok for f, ok in rule.when.items() if f not in answers}
+        if not needs or any(f not in missing for f in needs):
+            continue
+        conditions = [kb.msg("branch_condition", lang, field=kb.msg(f"field_{f}", lang),
+                             answers=" / ".join(kb.field(f).choice(c).label(lang) for c in ok))
+                      for f, ok in needs.items()]
+        verdict = kb.msg(f"verdict_{rule.verdict}", lang)
+        out.append({"if": {f: list(ok) for f, ok in needs.items()}, "fields": list(needs),
+                    "id": rule.id, "verdict": rule.verdict, "title": rule.title(lang), "verdict_label": verdict,
+                    "text": kb.msg("branch_line", lang, conditions="; ".join(conditions), title=rule.title(lang),
+                                   verdict=verdict)})
     return out
 
 

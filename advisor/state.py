@@ -55,7 +55,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "unclear": "confirm_new",
     },
     "done": {
-        "new_request": "request",
         "new_request_offered": "confirm_new",
         "corrected": "done",
         "correction_needs_capacity": "capacity",

@@ -78,7 +78,7 @@ def parse_reading(doc: Doc, raw: Any, name: str) -> ReadingFile:
     expected = f"{field_id}.{lang}"
     if field_id is not None and lang is not None and stem != expected:
         doc.error("", f"a reading file is named <field>.<lang>.yaml: expected {expected}.yaml, not {stem}.yaml")
-    groups = get(data, "", "examples", doc.dict_of) or {}
+    groups: dict[Any, Any] = get(data, "", "examples", doc.dict_of) or {}
     examples: list[tuple[str, ReadingExample]] = []
     for label, items in groups.items():
         path = join("examples", label)

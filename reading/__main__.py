@@ -46,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         for field_id, fm in reader.model.fields.items():
             f = fm.cv_figures
-            print(f"{field_id:18} choice acc {f['choice_accuracy']:.3f}  free: t={f['free_threshold']:.3f} route>={f['free_route']:.2f} right {f['free_right']:.0f} wrong "
+            print(f"{field_id:18} choice acc {f['choice_accuracy']:.3f}  free: t={f['free_threshold']:.3f} "
+                  f"route>={f['free_route']:.2f} right {f['free_right']:.0f} wrong "
                   f"{f['free_wrong']:.0f} asked {f['free_asked']:.0f} / {f['free_rows']:.0f}   answer: "
                   f"t={f['answer_threshold']:.3f} right {f['answer_right']:.0f} wrong {f['answer_wrong']:.0f} "
                   f"asked {f['answer_asked']:.0f} / {f['answer_rows']:.0f}")

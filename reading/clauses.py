@@ -43,7 +43,7 @@ def clauses(text: str) -> list[Clause]:
     return _pieces(text, _CUT)
 
 
-def _pieces(text: str, cuts: re.Pattern[str]) -> list[Clause]:
+def _spans(text: str, cuts: re.Pattern[str]) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     last = 0
     for cut in cuts.finditer(text):
@@ -51,7 +51,18 @@ def _pieces(text: str, cuts: re.Pattern[str]) -> list[Clause]:
             pieces.append((last, cut.end()))
             last = cut.end()
     pieces.append((last, len(text)))
-    spans = [(a, b) for a, b in pieces if re.search(r"\w", text[a:b])]
+    return [(a, b) for a, b in pieces if re.search(r"\w", text[a:b])]
+
+
+def _clean(text: str, a: int, b: int) -> Clause:
+    piece = text[a:b]
+    lead = len(piece) - len(piece.lstrip())
+    clean = piece.strip().rstrip(",;:.!?… ")
+    return Clause(clean, a + lead, a + lead + len(clean))
+
+
+def _pieces(text: str, cuts: re.Pattern[str]) -> list[Clause]:
+    spans = _spans(text, cuts)
     merged: list[list[int]] = []
     carry: int | None = None
     for a, b in spans:
@@ -62,14 +73,9 @@ def _pieces(text: str, cuts: re.Pattern[str]) -> list[Clause]:
         merged.append([start, b])
         carry = None
     if carry is not None:
-        if merged:
+        words = len(re.findall(r"\w+", text[carry:spans[-1][1]]))
+        if merged and words < MIN_WORDS - 1:
             merged[-1][1] = spans[-1][1]
-        else:
+        else:  # a short piece at the end is an afterthought answer ("..., petit budget"), kept apart
             merged.append([carry, spans[-1][1]])
-    out = []
-    for a, b in merged:
-        piece = text[a:b]
-        lead = len(piece) - len(piece.lstrip())
-        clean = piece.strip().rstrip(",;:.!?… ")
-        out.append(Clause(clean, a + lead, a + lead + len(clean)))
-    return out
+    return [_clean(text, a, b) for a, b in merged]

@@ -50,9 +50,11 @@ class LazyReader:
         return REFIT_SECONDS if has_embeddings_cache(self.cache_dir) else FIRST_FIT_SECONDS
 
     def preload(self) -> None:
-        """Start loading in a background thread (no-op once loaded or started)."""
+        """Start loading in a background thread (no-op once loaded or started). Not a daemon: a
+        program that ends first waits for it, because the embedding engine aborts the process
+        when it is torn down mid-call (seen: "terminate called without an active exception")."""
         if self._reader is None and self._thread is None:
-            self._thread = threading.Thread(target=self._load_quietly, name="reader-load", daemon=True)
+            self._thread = threading.Thread(target=self._load_quietly, name="reader-load", daemon=False)
             self._thread.start()
 
     def _load_quietly(self) -> None:

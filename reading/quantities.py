@@ -67,9 +67,13 @@ _CLOCK_BEFORE = re.compile(r"(?:\b(?:vers|des|avant|apres|jusqu'a|at|around|from
 _CLOCK_RANGE_AFTER = re.compile(r"\s*(?:a|-|to|et|and|au|jusqu'a)\s*\d{1,2}\s*(?:h\b|h\d\d|heures?\b)(?:\s*\d\d)?"
                                 r"|\s*(?:/|sur)\s*24\b")
 """Clock times are not durations: "de 9 h à 17 h", "vers 20 h", "24 h sur 24", "à 15 minutes d'ici"."""
+_OPENING = re.compile(r"\b(?:ouvre|ouvert|ouverte|ouverts|ouvertes|ouvrons|open|opened|ferme|closed|fermons)\b[^,.;]*$")
+_CLOCK_RANGE_NEAR = re.compile(r"\s*(?:,\s*)?(?:de|from|des|entre|between)?\s*[|]+")
+""""On ouvre 5 jours par semaine de 9 h à 17 h": opening days (clock times follow, read already)."""
 _DENIED = re.compile(r"(?:\bpas|\bjamais|\bnot|\bno|\bnever|n't|\baucune?)(?:\s+[^\s,.;:!?]+){0,2}\s*$")
 """A negation just before a quantity: "on n'a pas 10 000 abonnés", "we don't have 10,000"."""
-_OTHERS = re.compile(r"\b(?:concurrents?|competiteurs?|competitors?|competition|rivals?|l'autre (?:boutique|magasin))\b")
+_OTHERS = re.compile(r"\b(?:concurrents?|competiteurs?|competitors?|competition|rivals?"
+                     r"|l'autre (?:boutique|magasin))\b")
 """A sentence about a competitor: its counts and sums are not the client's."""
 _COUNT_NOUNS = (r"abonne(?:e)?s?|followers?|subscribers?|clients?|clientes?|customers?|contacts?|courriels?|e-?mails?"
                 r"|adresses?|membres?|members?|fans?|likes?|j'aime|inscrits?|lecteurs?|lectrices?|readers?"
@@ -83,7 +87,8 @@ _COUNT_FILLER = r"(?:\s+(?!(?:et|and|ou|or|de|des|du|en|sur|in|on|of|a|par|per)\
 _LIST_WORDS = r"liste|list|infolettre|newsletter|mailing list|base de donnees|database|fichier"
 _ANAPHORA = re.compile(r"\b(?:en (?:a|ai|avons|ont|avoir|compte|comptons|aurait|aurais|rejoint|rejoignons)"
                        r"|we(?:'ve| have| got)|i(?:'ve| have))\b(?:\s+(?:environ|a peu pres|genre|peut-etre|autour de"
-                       r"|about|around|maybe|roughly|like))?\s+(?P<low>\d[\d ,.]*\d|\d)\b(?!\s*(?:h\b|heures?|hours?|\$|€|%"
+                       r"|about|around|maybe|roughly|like))?\s+(?P<low>\d[\d ,.]*\d|\d)\b"
+                       r"(?!\s*(?:h\b|heures?|hours?|\$|€|%"
                        r"|k\b|min|ans?\b|years?|mois|months?|jours?|days?|semaines?|weeks?))")
 """"On doit en avoir 300", "we have about 300": a bare count that refers back to an audience
 named earlier in the text (only read when one is)."""
@@ -92,7 +97,8 @@ _FRACTION_WORD = (r"(?:(?P<word>la moitie|un quart|le quart|un tiers|le tiers|a 
 _FRACTION = re.compile(rf"\b{_FRACTION_WORD}(?: (?:de (?:ca|ce temps|ces heures|cela)|of (?:that|it|those hours|this"
                        r"|her time|his time|their time))|(?= (?:la-dessus|pour (?:ca|le contenu|les publications)"
                        r"|on content|to content|for content|to this|on this)))"
-                       r"|\ben (?:mettre|consacrer|donner|passer) (?:environ |a peu pres )?(?P<word2>la moitie|le quart|le tiers"
+                       r"|\ben (?:mettre|consacrer|donner|passer) (?:environ |a peu pres )?"
+                       r"(?P<word2>la moitie|le quart|le tiers"
                        r"|un quart|un tiers)")
 _FRACTION_BEFORE = re.compile(rf"\b{_FRACTION_WORD} (?:of|de|d') [^.;!?]{{0,30}}$")
 """"half of my assistant's 20 hours": the share comes before the hours."""
@@ -244,6 +250,9 @@ def _hours(text: str, numbers: Numbers) -> list[Quantity]:
             out.append(_shared(text, Quantity(HOURS, _per_week(hours, period), m.start(), m.end())))
     masked = _mask(text, out)
     for m in _days_regex(numbers.regex).finditer(masked):
+        if _OPENING.search(text, max(0, m.start() - 25), m.start()) or _CLOCK_RANGE_NEAR.match(masked, m.end()):
+            out.append(Quantity(HOURS, None, m.start(), m.end(), why="clock"))  # opening days, not work
+            continue
         per_unit = next(h for i, h in enumerate(_DAY_UNITS) if m.group(f"u{i}"))
         value = _per_week(_amount(m, numbers.words) * per_unit, period_of(m))
         out.append(_shared(text, Quantity(HOURS, value, m.start(), m.end())))

@@ -107,6 +107,7 @@ class CapacityReader:
         short = len(norm.split()) <= SHORT_ANSWER_WORDS
         if not short or pending is not None:
             self._from_models(spans, norm, found, pending, candidates, unsure, pending if short else None)
+        self._drop_ambiguous_fragments(candidates, spans, pending)
         answers = {f: self._best(f, items) for f, items in candidates.items()}
         for field_id in list(unsure):
             if field_id in answers:
@@ -153,7 +154,10 @@ class CapacityReader:
         sentence with their context ("We just hired a part-time employee, 20 hours a week")."""
         views = clauses(text)
         seen = {(c.start, c.end) for c in views}
-        views += [s for s in sentences(text) if (s.start, s.end) not in seen]
+        for extra in sentences(text):
+            if (extra.start, extra.end) not in seen and extra.text:
+                seen.add((extra.start, extra.end))
+                views.append(extra)
         spans = []
         for piece in views:
             idx = [i for i, o in enumerate(origin) if piece.start <= o < piece.end]
@@ -176,13 +180,16 @@ class CapacityReader:
             for field_id, fm in self.model.fields.items():
                 if only is not None and field_id != only:
                     continue
+                kind = _ranged_kind(self.kb.field(field_id))
                 choices = tuple(c.id for c in self.kb.field(field_id).choices)
                 answer = field_id == pending
                 rows = fm.choice.probabilities(X)
                 route = routes.get(field_id, np.zeros(len(spans)))
                 threshold = fm.answer_threshold if answer else fm.threshold
                 needed = fm.answer_route_threshold if answer else fm.route_threshold
-                for (a, _b, words), routed, row in zip(spans, route, rows, strict=True):
+                for (a, b, words), routed, row in zip(spans, route, rows, strict=True):
+                    if kind is not None and any(q.kind == kind and q.value is None and a <= q.start < b for q in found):
+                        continue  # "35 000 $ pour bâtir le site": the amount said is not this answer
                     label, p = decide(float(routed), row, fm.classes, choices, threshold, needed, answer)
                     if label == READING_UNSURE:
                         unsure.setdefault(field_id, Reading(field_id, label, p, words, "model"))
@@ -199,6 +206,21 @@ class CapacityReader:
                 out.setdefault(field_.id, []).append((start, reading))
 
     # --- choosing -------------------------------------------------------------------------
+
+    @staticmethod
+    def _drop_ambiguous_fragments(candidates: dict[str, list[tuple[int, Reading]]], spans: list[tuple[int, int, str]],
+                                  pending: str | None) -> None:
+        """A fragment of one or two words read for several fields in free text ("Personne." for who
+        writes and who answers) says which field no more than a bare "aucun": read for none."""
+        short = {a for a, _b, words in spans if len(words.split()) <= SHORT_ANSWER_WORDS}
+        for start in short:
+            fields = [f for f, items in candidates.items() if f != pending
+                      and any(at == start and r.source == "model" for at, r in items)]
+            if len(fields) > 1:
+                for f in fields:
+                    candidates[f] = [(at, r) for at, r in candidates[f] if not (at == start and r.source == "model")]
+        for f in [f for f, items in candidates.items() if not items]:
+            del candidates[f]
 
     def _best(self, field_id: str, items: list[tuple[int, Reading]]) -> Reading:
         """Quantities beat models; the largest audience counts; otherwise the last said wins

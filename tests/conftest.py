@@ -25,6 +25,19 @@ os.environ["PLAN_FIRST_EMBEDDINGS"] = "off"
 def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Models and embeddings the tests fit go to a folder of their own, not ~/.cache."""
     os.environ["PLAN_FIRST_CACHE"] = str(tmp_path_factory.mktemp("plan-first-cache"))
+    # ...except the capacity reader's: fitting it embeds every reading example (minutes), so it is
+    # kept across test sessions in a folder of its own, keyed by the examples and the code.
+    os.environ.setdefault("PLAN_FIRST_READER_CACHE", str(Path.home() / ".cache" / "plan-first-tests"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fitted_reader(private_cache_folder: None) -> None:
+    """Fit (or load) the shipped base's capacity reader before any test runs a `bot.py` process:
+    a first fit takes minutes (it embeds every reading example), longer than a subprocess waits."""
+    from knowledge import load_knowledge_base
+    from reading import load_reader
+
+    load_reader(load_knowledge_base())
 
 CAPACITY = """\
 number_words:

@@ -5,6 +5,7 @@ message is either saved or the user is told it was not. Before compare-and-set, 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,8 @@ MESSAGES = 60
 
 def test_two_consoles_on_one_session_lose_no_turn_silently(tmp_path: Path) -> None:
     db = tmp_path / "shared.sqlite3"
-    env = {"PLANFIRST_DB": str(db), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": CACHE["dir"]}
+    env = {"PLANFIRST_DB": str(db), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": CACHE["dir"],
+           "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"]}
     command = [sys.executable, "bot.py", "--console", "--session", "ana", "--lang", "en",
                "--briefs", str(tmp_path / "briefs")]
     SqliteStore(str(db)).close()  # both start on an existing database

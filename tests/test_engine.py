@@ -122,7 +122,8 @@ def test_three_tactics_get_one_plan(kb):
     t = talk(kb, "un site, un blogue pis du référencement", "1")
     finish(t, lambda field: "1")
     recs = [r.data["recommendation"]["topic"] for r in t.of_kind("recommendation")]
-    assert recs == ["website", "blog", "seo"]
+    assert recs == ["website", "seo", "blog"], "foundations, then being found, then content"
+    assert kb.msg("plan_stage_findability", "fr") in t.text()  # the order is stated, with why
     brief = t.of_kind("brief")[0].text
     assert brief.count("## " + kb.msg("brief_recommendation", "fr")) == 3
 
@@ -198,7 +199,9 @@ def test_new_request_after_advice_starts_over(kb):
     t = talk(kb, "on veut une infolettre", "1")
     finish(t, lambda field: "1")
     t.say("on veut un blogue")
-    assert t.state.topic_ids() == ("blog",) and t.state.stage == "objective"
+    assert t.state.stage == "confirm_new"  # same client or a new one? asked, not guessed
+    t.say("2")
+    assert t.state.topic_ids() == ("blog",) and t.state.stage == "objective" and not t.state.answers
 
 
 def test_state_round_trips_through_json(kb):
@@ -230,11 +233,32 @@ def test_every_edge_of_the_transition_table_is_exercised(kb):
     TABLE["un site qu'on peut modifier." + FULL_PROFILE] = ("?", "blog", "seo")
     TABLE["un site modifiable." + FULL_PROFILE] = ("?", "awareness", "retention")
     TABLE["un site modifiable"] = ("?", "awareness", "retention")
+    clash = ". Personne n'écrira, mais on a 10 heures par semaine."
+    TABLE["on veut un blogue pour avoir plus de clients" + clash] = ("blog", "lead_generation")
+    TABLE["un blogue" + clash] = ("blog",)
+    TABLE["on veut un blogue pour avoir plus de clients. Personne n'écrira."] = ("blog", "lead_generation")
     scripts = EDGE_SCRIPTS + [
-        ("on veut un blogue pour avoir plus de clients." + FULL_PROFILE, "on veut une infolettre"),
+        ("on veut un blogue pour avoir plus de clients." + FULL_PROFILE, "on veut une infolettre", "1"),
         ("un blogue" + FULL_PROFILE, "1"),
         ("un site qu'on peut modifier." + FULL_PROFILE, "1", "1"),
         ("un site modifiable." + FULL_PROFILE, "1"),
+        # contradictions: from the request, after the objective, mid-questions, after the advice
+        ("on veut un blogue pour avoir plus de clients" + clash, "n'importe quoi", "1"),
+        ("un blogue" + clash, "1", "2", "je ne sais pas", "je ne sais pas", "je ne sais pas", "je ne sais pas"),
+        ("on veut un blogue", "1", "On a 10 heures par semaine.", "Personne n'écrira.", "1"),
+        ("on veut un blogue pour avoir plus de clients. Personne n'écrira.",
+         "En fait, on va payer un pigiste pour écrire.", "je ne sais pas"),
+        ("on veut un blogue pour avoir plus de clients." + FULL_PROFILE, "Finalement, personne ici n'écrira.", "2"),
+        # a new request mid-intake or after the advice: kept, confirmed, unclear
+        ("on veut un blogue", "on veut une infolettre", "2"),
+        ("on veut un blogue", "1", "on veut une infolettre", "n'importe quoi", "2"),
+        ("on veut un blogue", "1", "on veut une infolettre", "1"),
+        ("on veut un blogue pour avoir plus de clients." + FULL_PROFILE, "on veut une infolettre", "3"),
+        # after the advice: corrections, stray replies, a new client, a brief asked too early
+        ("on veut un blogue pour avoir plus de clients." + FULL_PROFILE, "non, 1 heure par semaine", "aucun",
+         "nouveau client"),
+        ("on veut un blogue", "brief", "1", "je ne sais pas", "je ne sais pas", "je ne sais pas", "je ne sais pas",
+         "je ne sais pas", "je ne sais pas", "je ne sais pas", "J'adore écrire, c'est mon associée et moi."),
     ]
     seen = set()
     for script in scripts:
@@ -281,6 +305,7 @@ def test_a_new_request_after_the_advice_keeps_the_clients_capacity(kb):
     said = dict(t.state.answers)
     assert said and t.state.stage == "done"
     t.say("on veut une infolettre")
+    t.say("1")  # the same client
     assert t.state.answers == said
     assert kb.msg("capacity_carried_over", "fr", answers="").split("(")[0] in t.text()
     t.say("recommencer")
@@ -289,6 +314,7 @@ def test_a_new_request_after_the_advice_keeps_the_clients_capacity(kb):
 
 def test_a_message_with_no_words_is_said_to_be_unreadable(kb):
     t = Transcript(kb)
-    t.ctx = EngineContext(kb, lambda text: Scripted("fr", reason="empty"))  # what the classifier says of emoji
+    # what the classifier says of emoji
+    t.ctx = EngineContext(kb, lambda text: Scripted("fr", reason="empty"), t.ctx.read)
     t.say("🎉🎉🎉")
     assert kb.msg("unreadable", "fr") in t.text() and t.state.stage == "request"

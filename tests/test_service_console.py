@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -104,7 +105,8 @@ def shared_classifier_cache(shipped_cache):
 
 def run_bot(*args: str, stdin: str = "", tmp: Path) -> subprocess.CompletedProcess[str]:
     env = {"PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PATH": "/usr/bin:/bin", "HOME": str(tmp),
-           "PLAN_FIRST_CACHE": CACHE["dir"], "PLAN_FIRST_EMBEDDINGS": "off"}
+           "PLAN_FIRST_CACHE": CACHE["dir"], "PLAN_FIRST_EMBEDDINGS": "off",
+           "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"]}
     return subprocess.run([sys.executable, "bot.py", *args], input=stdin, capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=120, check=False)
 

@@ -72,7 +72,8 @@ def test_when_the_conversation_never_stops_moving_the_user_is_told_nothing_was_s
 
 
 def test_a_click_on_an_answered_question_is_refused(kb, tmp_path):
-    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")), reader=reader_for(kb))
+    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")),
+                         reader=reader_for(kb))
     svc.handle("k", "on veut un blogue", user_id="u")
     turn = svc.turn("k")
     svc.handle("k", "1", user_id="u", turn=turn)             # the click, in time
@@ -97,7 +98,8 @@ def brief(markdown: str, intake: int) -> Reply:
 def test_briefs_are_identified_by_conversation_and_intake(kb, tmp_path, monkeypatch):
     script = [brief("# A", 1), brief("# A", 1), brief("# B", 1), brief("# C", 2), brief("# A", 1)]
     monkeypatch.setattr(service_module, "step", scripted_step(script))
-    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")), reader=reader_for(kb))
+    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")),
+                         reader=reader_for(kb))
     shown = [svc.handle("k", "x", user_id="u")[0].data for _ in range(5)]
     ids = [(d["brief_id"], d["brief_version"]) for d in shown]
     first, second = ids[0][0], ids[3][0]
@@ -107,7 +109,8 @@ def test_briefs_are_identified_by_conversation_and_intake(kb, tmp_path, monkeypa
 
 
 def test_without_an_intake_each_advice_is_a_new_brief_and_brief_shows_the_last(kb, tmp_path):
-    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")), reader=reader_for(kb))
+    svc = AdvisorService(kb, ScriptedClassifier(kb, TABLE), SqliteStore(str(tmp_path / "pf.sqlite3")),
+                         reader=reader_for(kb))
     ids = []
     for _ in range(2):
         svc.handle("k", "on veut un blogue", user_id="u")
