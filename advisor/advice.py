@@ -28,7 +28,7 @@ class ScoreLine:
 
 def effective_profile(kb: KnowledgeBase, answers: Mapping[str, str]) -> dict[str, str]:
     """The answers given, completed with each field's cautious value."""
-    return {f.id: answers.get(f.id, f.cautious) for f in kb.capacity}
+    return {**answers, **{f.id: answers.get(f.id, f.cautious) for f in kb.fields()}}
 
 
 def rule_matches(rule: Rule, profile: Mapping[str, str]) -> bool:
@@ -68,8 +68,9 @@ def next_question(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mappin
     needed: Counter[str] = Counter()
     for topic_id in topic_ids:
         needed.update(open_fields(kb, topic_id, answers))
-    order = {f.id: i for i, f in enumerate(kb.capacity)}
-    candidates = [f for f in needed if f not in skipped]
+    order = {f.id: i for i, f in enumerate(kb.fields())}
+    askable = {f.id for f in kb.fields() if f.kind != "request"}  # not the objective either: asked before
+    candidates = [f for f in needed if f not in skipped and f in askable]
     if not candidates:
         return None
     return min(candidates, key=lambda f: (-needed[f], order.get(f, 99)))

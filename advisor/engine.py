@@ -13,6 +13,7 @@ read is restated ("Noté : ...") so a misreading is seen and corrected.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol, Sequence
 
@@ -21,10 +22,12 @@ from advisor.advice import next_question
 from advisor.brief import render_brief
 from advisor.commands import bare, match_command, match_command_lang, pick_choice
 from advisor.followup import contradiction_in, strip_pleasantries
+from advisor.labels import euros
 from advisor.recommend import plan, plan_topics
 from advisor.replies import Reply
 from advisor.state import ConversationState
-from knowledge.models import KnowledgeBase
+from knowledge.models import OBJECTIVE_KEY, KnowledgeBase
+from knowledge.text import normalise
 
 MAX_MESSAGE_CHARS = 4000
 """Longer messages are cut here (and the user is told): no request needs more."""
@@ -92,8 +95,8 @@ class ReadingsLike(Protocol):
 class EngineContext:
     kb: KnowledgeBase
     classify: Callable[[str], ClassificationLike]
-    read: Callable[[str, str | None], ReadingsLike]
-    """The capacity reader: (text, field of the pending question or None) -> readings."""
+    read: Callable[..., ReadingsLike]
+    """The capacity reader: (text, field of the pending question or None, is the request) -> readings."""
 
 
 def new_state(lang: str = "fr", lang_locked: bool = False) -> ConversationState:
@@ -189,7 +192,7 @@ def _on_request(ctx: EngineContext, state: ConversationState, text: str,
                    last_move=state.last_move, intake=state.intake + 1)
     gap = _gap(result, text, lang)
     topics = tuple((t.id, round(float(t.confidence), 3)) for t in result.topics if t.id in kb.topics)[:MAX_TOPICS]
-    readings = ctx.read(text, None)
+    readings = ctx.read(text, None, True)
     answers = {**(carried or {}), **_choices(readings)}
     evidence = {**(carried_evidence or {}), **_evidence(readings)}
     if result.ambiguous and len(result.topics) < 2:
@@ -209,7 +212,9 @@ def _on_request(ctx: EngineContext, state: ConversationState, text: str,
     if carried:
         replies.append(Reply("text", kb.msg("capacity_carried_over", lang,
                                             answers=prompts.answers_text(kb, lang, carried))))
-    read_here = _choices(readings)
+    # capacity read in the request is restated now; the situation ("bakery": B2C) is cited with the
+    # advice when it decides it, so the first thing a thread shows stays the question
+    read_here = {f: c for f, c in _choices(readings).items() if kb.field(f).kind == "capacity"}
     if read_here:
         replies.append(Reply("text", prompts.noted(kb, lang, read_here, _evidence(readings), correct_me=True)))
     if gap["low_confidence"]:
@@ -244,8 +249,19 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
     kb = ctx.kb
     options = prompts.objective_options(kb, state)
     picked = pick_choice(text, options)
+    if picked is None and is_magic_objective(kb, text):
+        if state.magic_named:  # named once already: no business objective, and the advice says so
+            chosen = replace(state, objective="none")
+            return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
+        new = replace(state.moved("unclear"), magic_named=True)
+        return new, [Reply("text", kb.magic_objectives.message(state.lang))] + prompts.current_prompt(kb, new)  # type: ignore[union-attr]
     objective = picked.value if picked else _objective_in(ctx, text, options)
     if objective is None:
+        other = _objective_elsewhere(ctx, text, options)
+        if other is not None:  # an objective this tool rarely serves: say so, and what would
+            chosen = replace(state, objective=other)
+            note = prompts.objective_outside(kb, chosen, other)
+            return _advance(ctx, chosen, [Reply("text", note)], prefix="objective_")
         readings = ctx.read(text, None)
         answers = _choices(readings)
         if not answers:
@@ -262,7 +278,7 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
 def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
     kb = ctx.kb
     field_id = state.pending or ""
-    options = prompts.capacity_options(kb, field_id, state.lang)
+    options = prompts.capacity_options(kb, field_id, state.lang, euros(state.answers))
     picked = pick_choice(text, options)
     answers, evidence, unknown = dict(state.answers), dict(state.evidence), state.unknown
     if picked is not None and picked.value == DONT_KNOW or text == DONT_KNOW:
@@ -277,11 +293,15 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
         return _after_answers(ctx, new, [Reply("text", noted)])
     readings = ctx.read(text, field_id)
     read = _choices(readings)
-    if not read and field_id in readings.unsure:  # "on verra", "ça dépend": the client does not know
+    if field_id not in read and field_id in readings.unsure:  # "on verra", "ça dépend": the client does not know
         new = replace(state, unknown=tuple(dict.fromkeys(unknown + (field_id,))))
         return _after_answers(ctx, new, [])
-    if not read:
-        return _new_request_or_unclear(ctx, state, text)
+    if not any(kb.field(f).kind == "capacity" for f in read):
+        # nothing about capacity (at most a word of the situation, "à Québec"): not an answer;
+        # what it said of the situation is kept, and the question asked again
+        situation = replace(state, answers={**state.answers, **read},
+                            evidence={**state.evidence, **_evidence(readings)})
+        return _new_request_or_unclear(ctx, situation, text)
     answers.update(read)
     for f in read:
         evidence[f] = _evidence(readings).get(f, "")
@@ -335,7 +355,7 @@ def _on_contradiction(ctx: EngineContext, state: ConversationState, text: str) -
 def _resolved(ctx: EngineContext, state: ConversationState, replies: list[Reply]) -> Turn:
     if contradiction_in(ctx.kb, state.answers) is not None:
         return _after_answers(ctx, replace(state, stage="capacity"), replies)
-    field_id = next_question(ctx.kb, plan_topics(ctx.kb, state.topic_ids()), state.answers, skipped=state.unknown)
+    field_id = next_question(ctx.kb, plan_topics(ctx.kb, state.topic_ids()), profile_of(state), skipped=state.unknown)
     if field_id is None:
         new = state.moved("resolved_settled", pending=None, advised=True)
         return new, replies + _advice_replies(ctx, new, updated=state.advised)
@@ -406,7 +426,8 @@ def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply],
     kb = ctx.kb
     ids = state.topic_ids()
     if state.objective is None:
-        objectives = [t for t in ids if kb.topic(t).level == "objective"]
+        # a buzzword objective ("être partout") is no answer to "what is it for?": still asked
+        objectives = [t for t in ids if kb.topic(t).level == "objective" and not kb.topic(t).buzzword]
         if objectives:
             state = replace(state, objective=objectives[0])
         elif prefix != "objective_":
@@ -416,7 +437,7 @@ def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply],
     if clash is not None and state.stage in ("request", "objective", "capacity"):
         new = state.moved("contradiction", conflict=clash, pending=None)
         return new, replies + prompts.current_prompt(kb, new)
-    field_id = next_question(kb, plan_topics(kb, ids), state.answers, skipped=state.unknown)
+    field_id = next_question(kb, plan_topics(kb, ids), profile_of(state), skipped=state.unknown)
     if field_id is None:
         event = {"": "settled", "chosen_": "chosen_settled", "objective_": "objective_settled"}[prefix]
         if state.stage == "capacity":
@@ -433,7 +454,7 @@ def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply],
 
 def _readvise(ctx: EngineContext, state: ConversationState, replies: list[Reply]) -> Turn:
     """A correction after the advice: ask what it makes decisive, or give the advice again."""
-    field_id = next_question(ctx.kb, plan_topics(ctx.kb, state.topic_ids()), state.answers, skipped=state.unknown)
+    field_id = next_question(ctx.kb, plan_topics(ctx.kb, state.topic_ids()), profile_of(state), skipped=state.unknown)
     if field_id is not None:
         new = state.moved("correction_needs_capacity", pending=field_id)
         return new, replies + prompts.current_prompt(ctx.kb, new)
@@ -443,7 +464,7 @@ def _readvise(ctx: EngineContext, state: ConversationState, replies: list[Reply]
 
 def _advice_replies(ctx: EngineContext, state: ConversationState, updated: bool = False) -> list[Reply]:
     kb = ctx.kb
-    the_plan = plan(kb, state.topic_ids(), state.answers, state.lang, unknown=state.unknown)
+    the_plan = plan(kb, state.topic_ids(), profile_of(state), state.lang, unknown=state.unknown)
     replies = [Reply("text", kb.msg("advice_updated", state.lang))] if updated else []
     replies += [prompts.recommendation_reply(kb, state.lang, rec, the_plan) for rec in the_plan["recommendations"]]
     if the_plan.get("order_text"):
@@ -454,6 +475,11 @@ def _advice_replies(ctx: EngineContext, state: ConversationState, updated: bool 
                                "intake": state.intake}))
     replies.append(Reply("text", kb.msg("after_advice", state.lang)))
     return replies
+
+
+def profile_of(state: ConversationState) -> dict[str, str]:
+    """What the advice rules read: the answers, and the objective ("unknown" when not said)."""
+    return {**state.answers, OBJECTIVE_KEY: state.objective or "unknown"}
 
 
 def _tell_me_more(kb: KnowledgeBase, lang: str) -> list[Reply]:
@@ -490,6 +516,25 @@ def _objective_in(ctx: EngineContext, text: str, options: Sequence[Any]) -> str 
         if guess.id in offered:
             return guess.id
     return None
+
+
+def _objective_elsewhere(ctx: EngineContext, text: str, options: Sequence[Any]) -> str | None:
+    """An objective named in free text that the requested tools do not serve."""
+    offered = {o.value for o in options}
+    for guess in ctx.classify(text).topics:
+        topic = ctx.kb.topics.get(guess.id)
+        if topic is not None and topic.level == "objective" and guess.id not in offered and not topic.buzzword:
+            return guess.id
+    return None
+
+
+def is_magic_objective(kb: KnowledgeBase, text: str) -> bool:
+    """"Pour faire comme le concurrent", "to look modern": a reason that names no business result."""
+    magic = kb.magic_objectives
+    if magic is None:
+        return False
+    norm = normalise(text)
+    return any(re.search(p, norm) for patterns in magic.patterns.values() for p in patterns)
 
 
 def _gap(result: ClassificationLike, text: str, lang: str) -> dict[str, Any]:

@@ -13,35 +13,41 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from advisor.advice import next_question, select_rule
-from advisor.engine import ClassificationLike, ReadingsLike
+from advisor.engine import ClassificationLike, ReadingsLike, is_magic_objective
+from advisor.labels import choice_label, euros
 from advisor.followup import contradiction_in
 from advisor.prompts import alternatives_line, commitment_line, score_line
 from advisor.recommend import plan, plan_topics
-from knowledge.models import KnowledgeBase
+from knowledge.models import OBJECTIVE_KEY, KnowledgeBase
 
 
 class ReaderLike(Protocol):
     """What `advise` needs of the free-text reader (reading.CapacityReader fits)."""
 
-    def read(self, text: str, pending: str | None = None) -> ReadingsLike: ...
+    def read(self, text: str, pending: str | None = None, request: bool = False) -> ReadingsLike: ...
 
 
 def advise(kb: KnowledgeBase, result: ClassificationLike, reader: ReaderLike, request: str, profile_text: str,
            lang: str | None = None) -> dict[str, Any]:
     """The contract's JSON object for `python bot.py advise --json`."""
     lang = lang or result.language
-    from_request = reader.read(request, None).answers
+    from_request = reader.read(request, None, True).answers
     found = reader.read(profile_text, None).answers if profile_text else {}
     readings = {**from_request, **found}
     answers = {f: r.choice for f, r in readings.items()}
     topic_ids = tuple(t.id for t in result.topics if t.id in kb.topics)
     topics = [{"id": t.id, "level": t.level, "confidence": round(float(t.confidence), 4)}
               for t in result.topics if t.id in kb.topics]
-    profile = {f: {"value": a, "label": kb.field(f).choice(a).label(lang), "evidence": readings[f].evidence}
+    objective = next((t.id for t in result.topics if t.id in kb.topics and kb.topic(t.id).level == "objective"
+                      and not kb.topic(t.id).buzzword), None)
+    if objective is None:
+        objective = "none" if is_magic_objective(kb, request) else "unknown"
+    profile = {f: {"value": a, "label": choice_label(kb, f, a, lang, euros(answers)), "evidence": readings[f].evidence}
                for f, a in answers.items()}
     missing = [f.id for f in kb.capacity if f.id not in answers]
+    answers = {**answers, OBJECTIVE_KEY: objective}
     out: dict[str, Any] = {"text": request, "language": lang, "topics": topics, "profile": profile,
-                           "missing": missing, "recommendation": None, "plan": []}
+                           "missing": missing, "objective": objective, "recommendation": None, "plan": []}
     if result.ambiguous:
         out["ambiguous"] = list(result.ambiguous)
     clash = contradiction_in(kb, answers)

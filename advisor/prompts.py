@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from advisor.commands import bare
+from advisor.labels import choice_label, euros
 from advisor.followup import contradiction_why
 from advisor.replies import ChoiceOption, Reply
 from advisor.state import ConversationState
@@ -83,19 +84,20 @@ def objective_options(kb: KnowledgeBase, state: ConversationState) -> tuple[Choi
     lang = state.lang
     served: list[str] = []
     for topic_id in state.topic_ids():
-        served += [o for o in kb.topic(topic_id).related if o in kb.topics]
-    served = list(dict.fromkeys(served)) or [t.id for t in kb.objectives()]
+        served += [o for o in kb.topic(topic_id).related if o in kb.topics and kb.topic(o).level == "objective"]
+    served = [o for o in dict.fromkeys(served) if not kb.topic(o).buzzword] or \
+        [t.id for t in kb.objectives() if not t.buzzword]
     served = served[:MAX_OBJECTIVE_CHOICES]
     options = [ChoiceOption(o, kb.topic(o).name(lang)) for o in served]
     options.append(ChoiceOption(DONT_KNOW, kb.msg("choice_dont_know", lang)))
     return tuple(options)
 
 
-def capacity_options(kb: KnowledgeBase, field_id: str, lang: str) -> tuple[ChoiceOption, ...]:
+def capacity_options(kb: KnowledgeBase, field_id: str, lang: str, in_euros: bool = False) -> tuple[ChoiceOption, ...]:
     if not field_id:
         return ()
     field = kb.field(field_id)
-    options = [ChoiceOption(c.id, c.label(lang)) for c in field.choices]
+    options = [ChoiceOption(c.id, choice_label(kb, field_id, c.id, lang, in_euros)) for c in field.choices]
     options.append(ChoiceOption(DONT_KNOW, kb.msg("choice_dont_know", lang)))
     return tuple(options)
 
@@ -103,7 +105,18 @@ def capacity_options(kb: KnowledgeBase, field_id: str, lang: str) -> tuple[Choic
 def objective_ack(kb: KnowledgeBase, state: ConversationState) -> str:
     if state.objective and state.objective in kb.topics:
         return kb.msg("objective_noted", state.lang, objective=kb.topic(state.objective).name(state.lang))
+    if state.objective == "none":
+        return kb.msg("objective_none_noted", state.lang)
     return kb.msg("objective_unknown_noted", state.lang)
+
+
+def objective_outside(kb: KnowledgeBase, state: ConversationState, objective: str) -> str:
+    """The client names an objective the requested tools rarely serve: say so, and what would."""
+    lang = state.lang
+    tools = ", ".join(kb.topic(t).name(lang) for t in state.topic_ids() if kb.topic(t).level == "tactic")
+    better = [t for t in kb.topic(objective).related if t in kb.topics][:4]
+    return kb.msg("objective_outside", lang, objective=kb.topic(objective).name(lang), tools=tools or "—",
+                  better=", ".join(kb.topic(t).name(lang) for t in better) or "—")
 
 
 def answers_text(kb: KnowledgeBase, lang: str, answers: Mapping[str, str]) -> str:
@@ -149,7 +162,8 @@ def current_prompt(kb: KnowledgeBase, state: ConversationState, offered: tuple[s
     if state.stage == "capacity" and state.pending:
         field = kb.field(state.pending)
         text = f"{field.question(lang)}\n_{field.why(lang)}_"
-        return [Reply("question", text, capacity_options(kb, field.id, lang), data={"field": field.id})]
+        return [Reply("question", text, capacity_options(kb, field.id, lang, euros(state.answers)),
+                      data={"field": field.id})]
     if state.stage == "done":
         return [Reply("text", kb.msg("after_advice", lang))]
     return [Reply("question", kb.msg("ask_request", lang))]

@@ -18,14 +18,16 @@ from advisor.advice import (
     hours_low,
     select_rule,
 )
-from knowledge.models import PLAN_STAGES, KnowledgeBase, Rule
+from advisor.labels import choice_label, euros
+from knowledge.models import OBJECTIVE_KEY, PLAN_STAGES, KnowledgeBase, Rule, SituationWarning
 
 MAX_PLAN_TOPICS = 6
 """Every tactic named gets its advice (the issue that set this found a fourth one dropped)."""
 
 
-def answer_label(kb: KnowledgeBase, field_id: str, choice_id: str, lang: str) -> str:
-    return kb.field(field_id).choice(choice_id).label(lang)
+def answer_label(kb: KnowledgeBase, field_id: str, choice_id: str, lang: str,
+                 answers: Mapping[str, str] | None = None) -> str:
+    return choice_label(kb, field_id, choice_id, lang, euros(answers or {}))
 
 
 def cited_fields(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -> list[str]:
@@ -38,7 +40,7 @@ def cited_fields(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -
         if rule.id == winner.id:
             break
         decisive |= {f for f, accepted in rule.when.items() if profile[f] not in accepted}
-    return [f.id for f in kb.capacity if f.id in decisive]
+    return [f.id for f in kb.fields() if f.id in decisive and f.kind != "request"]
 
 
 def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
@@ -49,7 +51,7 @@ def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
     profile = effective_profile(kb, answers)
     for field_id in cited_fields(kb, topic_id, answers):
         name = kb.msg(f"field_{field_id}", lang)
-        label = answer_label(kb, field_id, profile[field_id], lang)
+        label = answer_label(kb, field_id, profile[field_id], lang, answers)
         if field_id in answers:
             said.append(kb.msg("cite_answer", lang, field=name, answer=label))
         elif field_id in unknown:
@@ -73,19 +75,28 @@ def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
     topic = kb.topic(topic_id)
     said, assumed = because(kb, topic_id, answers, lang, unknown)
     rationale = rule.rationale(lang)
+    objective = answers.get(OBJECTIVE_KEY)
+    if OBJECTIVE_KEY in rule.when and objective in kb.topics:
+        rationale = kb.msg("because_objective", lang, objective=kb.topic(str(objective)).name(lang)) + " " + rationale
+    verdict, shortfall = delivered_verdict(kb, rule, answers, lang)
+    if shortfall:
+        rationale += " " + shortfall
     if said:
         rationale += " " + kb.msg("because_you_said", lang, answers="; ".join(said))
     if assumed:
         rationale += " " + kb.msg("because_assumed", lang, answers="; ".join(assumed))
-    warnings = [w(lang) for w in rule.warnings] + [w(lang) for w in topic.warnings]
-    sources = {s.url: {"title": s.title, "url": s.url} for s in rule.sources + topic.sources}
+    matching = situation_warnings(kb, topic_id, answers)
+    warnings = [w.text(lang) for w in matching] + [w(lang) for w in rule.warnings] + [w(lang) for w in topic.warnings]
+    extra_sources = tuple(s for w in matching for s in w.sources)
+    sources = {s.url: {"title": s.title, "url": s.url} for s in rule.sources + extra_sources + topic.sources}
     return {
         "id": rule.id,
         "topic": topic_id,
         "topic_name": topic.name(lang),
         "title": rule.title(lang),
-        "verdict": rule.verdict,
-        "verdict_label": kb.msg(f"verdict_{rule.verdict}", lang),
+        "verdict": verdict,
+        "verdict_label": kb.msg(f"verdict_{verdict}", lang),
+        "measure": rule.measure(lang) if rule.measure else "",
         "rationale": rationale,
         "because": said,
         "assumptions": assumed,
@@ -97,6 +108,27 @@ def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
         "alternatives": [alternative_summary(kb, a, lang) for a in rule.alternatives],
         "sources": list(sources.values()),
     }
+
+
+def situation_warnings(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -> list[SituationWarning]:
+    """The situation.yaml warnings whose conditions the (cautiously completed) profile meets."""
+    profile = effective_profile(kb, answers)
+    return [w for w in kb.situation_warnings if (not w.topics or topic_id in w.topics)
+            and all(profile.get(f) in ok for f, ok in w.when.items())]
+
+
+def delivered_verdict(kb: KnowledgeBase, rule: Rule, answers: Mapping[str, str], lang: str) -> tuple[str, str]:
+    """The verdict, downgraded from "as asked" when the request asked for more than the rule
+    delivers (a weekly cadence asked, a monthly one given), with the sentence that says so."""
+    for field_id, delivered in rule.delivers.items():
+        asked = answers.get(field_id)
+        field = kb.field(field_id)
+        order = [c.id for c in field.choices]
+        if asked in order and delivered in order and order.index(asked) > order.index(delivered):
+            note = kb.msg("asked_more", lang, asked=field.choice(asked).label(lang).lower(),
+                          delivered=field.choice(delivered).label(lang).lower())
+            return ("scaled_down" if rule.verdict == "as_asked" else rule.verdict), note
+    return rule.verdict, ""
 
 
 def plan_topics(kb: KnowledgeBase, topic_ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -144,7 +176,7 @@ def plan(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mapping[str, st
         "capacity_score": score,
         "capacity_breakdown": [
             {"field": line.field, "question": kb.msg(f"field_{line.field}", lang),
-             "answer": answer_label(kb, line.field, line.choice, lang), "choice": line.choice,
+             "answer": answer_label(kb, line.field, line.choice, lang, answers), "choice": line.choice,
              "points": line.points, "weight": line.weight, "assumed": line.assumed}
             for line in lines if line.weight
         ],

@@ -42,7 +42,7 @@ class Classifier(Protocol):
 
 
 class Reader(Protocol):
-    def read(self, text: str, pending: str | None = None) -> ReadingsLike: ...
+    def read(self, text: str, pending: str | None = None, request: bool = False) -> ReadingsLike: ...
 
 
 MAX_ATTEMPTS = 5

@@ -119,6 +119,8 @@ class ConversationState:
     """The advice of this intake has been given (a later answer updates it: a new brief version)."""
     conflict: tuple[str, ...] = ()
     """The two fields whose answers contradict each other (stage contradiction)."""
+    magic_named: bool = False
+    """The objective given was magic thinking ("comme le concurrent"), and the bot said so once."""
 
     def topic_ids(self) -> tuple[str, ...]:
         return tuple(t for t, _ in self.topics)

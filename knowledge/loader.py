@@ -30,13 +30,14 @@ from .schema import (
     parse_topic,
 )
 from .schema_capacity import parse_capacity
+from .schema_situation import parse_situation
 from .schema_reading import ReadingFile, check_reading, parse_reading
 from .validate import AdviceFile, Parsed, validate
 from .yaml_lines import load_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent
 REQUIRED_FILES = ("capacity.yaml", "out_of_scope.yaml", "messages.yaml")
-OPTIONAL_FILES = ("combos.yaml",)
+OPTIONAL_FILES = ("combos.yaml", "situation.yaml")
 EXTRA_MESSAGES = "messages_*.yaml"
 """More catalogues (messages_discord.yaml, messages_quiz.yaml...) merged into messages.yaml's."""
 
@@ -154,6 +155,17 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
     if (entry := docs.get("capacity.yaml")) and entry[1] is not None:
         fields, number_words, contradictions = parse_capacity(entry[0], entry[1])
         parsed.capacity = None if entry[0].problems else fields
+    situation_warnings: tuple[Any, ...] = ()
+    magic = None
+    if (entry := docs.get("situation.yaml")) and entry[1] is not None and parsed.capacity is not None:
+        extra, warnings, magic = parse_situation(entry[0], entry[1])
+        taken = {f.id for f in parsed.capacity}
+        for i, field in extra:
+            if field.id in taken:
+                entry[0].error(f"fields[{i}].id", f"field id '{field.id}' is also a field of capacity.yaml")
+        parsed.capacity = parsed.capacity + tuple(f for _, f in extra if f.id not in taken)
+        parsed.situation = (entry[0], warnings)
+        situation_warnings = tuple(w for _, w in warnings)
     if (entry := docs.get("out_of_scope.yaml")) and entry[1] is not None:
         oos = parse_out_of_scope(entry[0], entry[1])
         parsed.out_of_scope = (entry[0], oos) if oos else None
@@ -171,10 +183,16 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
     if parsed.capacity is None or parsed.out_of_scope is None:
         return None
     reading = check_reading(reading_files, parsed.capacity)
+    for field in parsed.capacity:  # every field is named in the advice and the brief
+        if f"field_{field.id}" not in messages:
+            doc = docs["situation.yaml"][0] if field.kind != "capacity" and "situation.yaml" in docs \
+                else docs["capacity.yaml"][0]
+            doc.error("", f"field '{field.id}' has no name: add messages.field_{field.id} (fr and en) to messages.yaml")
     return {
         "path": str(root.resolve()),
         "topics": {tid: topic for tid, (topic, _) in sorted(parsed.topics.items())},
-        "capacity": parsed.capacity,
+        "capacity": tuple(f for f in parsed.capacity if f.kind == "capacity"),
+        "situation": tuple(f for f in parsed.capacity if f.kind != "capacity"),
         "rules": {a.topic: tuple(r for _, r in a.rules)
                   for a in sorted(parsed.advice, key=lambda a: a.doc.file) if a.topic},
         "out_of_scope": parsed.out_of_scope[1],
@@ -184,6 +202,8 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
         "number_words": number_words,
         "reading": reading,
         "contradictions": contradictions,
+        "situation_warnings": situation_warnings,
+        "magic_objectives": magic,
         "roleplay": roleplay,
     }
 

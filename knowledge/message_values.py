@@ -3,8 +3,10 @@
 
 SUPPLIED: dict[str, frozenset[str]] = {
     'alternatives_line': frozenset(['alternatives']),
+    'asked_more': frozenset(['asked', 'delivered']),
     'assumed_because_dont_know': frozenset(['answer', 'field']),
     'because_assumed': frozenset(['answers']),
+    'because_objective': frozenset(['objective']),
     'because_you_said': frozenset(['answers']),
     'branch_condition': frozenset(['answers', 'field']),
     'branch_line': frozenset(['conditions', 'title', 'verdict']),
@@ -47,6 +49,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
     'noted_answer_words': frozenset(['answer', 'field', 'words']),
     'noted_correct_me': frozenset(['answers']),
     'objective_noted': frozenset(['objective']),
+    'objective_outside': frozenset(['better', 'objective', 'tools']),
     'objective_question': frozenset(['tactics']),
     'plan_order': frozenset(['order']),
     'plan_order_item': frozenset(['n', 'stage', 'topic']),

@@ -81,6 +81,8 @@ class Topic:
     """A tactic that needs a steady flow of new content to be worth anything."""
     plan_stage: str = "content"
     """Where a tactic comes in a plan of several: PLAN_STAGES, in order."""
+    buzzword: bool = False
+    """An objective that is really a buzzword ("être partout"): what it is for is still asked."""
 
     def all_aliases(self) -> tuple[str, ...]:
         return tuple(a for lang in LANGS for a in self.aliases.get(lang, ()))
@@ -102,6 +104,8 @@ class Choice:
     """For budget buckets: [low, high) money a month that maps a sum in free text to this choice."""
     count: tuple[float, float] | None = None
     """For audience buckets: [low, high) people (subscribers, customers...) that map a count to this choice."""
+    build: tuple[float, float] | None = None
+    """For build-budget buckets: [low, high) money spent once (a site, an app) that maps a sum to this choice."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,10 @@ class CapacityField:
     cautious: str
     """Choice id assumed when the answer is unknown or "I don't know"."""
     choices: tuple[Choice, ...]
+    kind: str = "capacity"
+    """FIELD_KINDS: `capacity` (asked when decisive, counts in the capacity score), `situation` (the
+    client's situation: asked when decisive, not scored) or `request` (what the request itself
+    asked for, such as a cadence: read from the request only, never asked)."""
 
     def choice(self, choice_id: str) -> Choice:
         for c in self.choices:
@@ -142,6 +150,35 @@ READING_UNSURE = "unsure"
 READING_NOTHING = "nothing"
 READING_SPECIAL = (READING_UNSURE, READING_NOTHING)
 """Labels of the reader that are not choices: the field stays unknown."""
+
+
+FIELD_KINDS = ("capacity", "situation", "request")
+OBJECTIVE_KEY = "objective"
+"""A rule's `when` may condition on the client's objective: an objective topic id, or one of
+OBJECTIVE_SPECIAL."""
+OBJECTIVE_SPECIAL = ("unknown", "none")
+"""`unknown`: not said (or "je ne sais pas"); `none`: no business objective, only magic thinking
+("pour faire comme le concurrent")."""
+
+
+@dataclass(frozen=True)
+class SituationWarning:
+    """A warning added to the advice when the client's profile matches `when` (and, if `topics`
+    is given, only for those topics): legal notes by market, professional orders, B2B..."""
+
+    when: Mapping[str, tuple[str, ...]]
+    topics: tuple[str, ...]
+    text: Text
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
+class MagicObjectives:
+    """Answers to "what is it for?" that name no business result ("pour faire comme le
+    concurrent", "pour faire moderne"): the conversation names the magic thinking."""
+
+    patterns: Mapping[str, tuple[str, ...]]
+    message: Text
 
 
 @dataclass(frozen=True)
@@ -172,6 +209,11 @@ class Rule:
     alternatives: tuple[str, ...]
     """Rule ids (any topic) offered as alternatives."""
     sources: tuple[Source, ...]
+    measure: Text | None = None
+    """What to measure to know it works, and when to judge it."""
+    delivers: Mapping[str, str] = field(default_factory=dict)
+    """Request field id -> the choice this rule delivers (a cadence, a number of platforms): an
+    `as_asked` verdict becomes `scaled_down` when the request asked for more."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +242,10 @@ class KnowledgeBase:
     number_words: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     reading: Mapping[str, tuple[ReadingExample, ...]] = field(default_factory=dict)
     contradictions: tuple[Contradiction, ...] = ()
+    situation: tuple[CapacityField, ...] = ()
+    """situation.yaml's fields (kind situation or request): read and asked like capacity, not scored."""
+    situation_warnings: tuple[SituationWarning, ...] = ()
+    magic_objectives: MagicObjectives | None = None
     """Capacity field id -> its labelled examples for the free-text reader (may be empty)."""
     content_hash: str = ""
     roleplay: RolePlayData | None = None
@@ -209,10 +255,14 @@ class KnowledgeBase:
         return self.topics[topic_id]
 
     def field(self, field_id: str) -> CapacityField:
-        for f in self.capacity:
+        for f in self.fields():
             if f.id == field_id:
                 return f
         raise KeyError(field_id)
+
+    def fields(self) -> tuple[CapacityField, ...]:
+        """Every field a rule may depend on: capacity, then situation and request."""
+        return self.capacity + self.situation
 
     def rule(self, rule_id: str) -> Rule:
         for rules in self.rules.values():

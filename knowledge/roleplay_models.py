@@ -49,8 +49,9 @@ class Sector:
     id: str
     name: Text
     clientele: Literal["b2b", "b2c"]
-    regulated: bool
-    """A regulated profession (dentist, notary, engineer...): advertising has rules."""
+    regulated: str
+    """The professional order whose advertising rules apply: a choice of situation.yaml's
+    `regulated` field (health, law, finance, real_estate, other_order), or "none"."""
     lines: LangLines
     reach: tuple[str, ...] = ()
     """The reach ids that fit this business (a dental clinic does not sell online); empty = all."""

@@ -67,7 +67,9 @@ def parse_roleplay(docs: Mapping[str, tuple[Doc, Any]], topics: Mapping[str, Top
     trees = {name: docs[f"{FOLDER}/{name}"] for name in FILES if f"{FOLDER}/{name}" in docs}
     if len(trees) < len(FILES) or any(tree is None for _, tree in trees.values()):
         return None  # a missing or unreadable file is already reported
-    fields = {f.id: f for f in capacity} if capacity is not None else None
+    # the client's capacity is what a junior asks about field by field; the situation (market,
+    # B2B, regulated...) is the scenario's own `situation` move
+    fields = {f.id: f for f in capacity if f.kind == "capacity"} if capacity is not None else None
     client = _client(*trees["client.yaml"], fields)
     scenarios = _scenarios(*trees["scenarios.yaml"], topics, advised)
     moves = FIXED_MOVES + tuple(fields or ())
@@ -222,7 +224,7 @@ def _sector(doc: Doc, raw: Any, path: str) -> Sector | None:
         return None
     parts = (get(data, path, "id", doc.ident), get(data, path, "name", doc.text),
              get(data, path, "clientele", doc.choice, ("b2b", "b2c"), "clientele"),
-             get(data, path, "regulated", doc.boolean), get(data, path, "lines", partial(_lines, doc)))
+             get(data, path, "regulated", doc.ident), get(data, path, "lines", partial(_lines, doc)))
     reach = get(data, path, "reach", doc.strings, 1, "reach ids", ids=True) if "reach" in data else ()
     if any(p is None for p in parts) or reach is None:
         return None

@@ -24,10 +24,10 @@ T = TypeVar("T")
 
 TOPIC_REQUIRED = ("id", "level", "name", "aliases", "definition", "clients_mean", "demands",
                   "warnings", "questions", "examples")
-TOPIC_OPTIONAL = ("content_hungry", "serves", "served_by", "sources", "plan_stage")
+TOPIC_OPTIONAL = ("content_hungry", "serves", "served_by", "sources", "plan_stage", "buzzword")
 DEMANDS_KEYS = ("content", "skills", "weekly_hours", "budget", "time_to_results")
 RULE_REQUIRED = ("id", "when", "verdict", "title", "tactics", "weekly_hours", "rationale", "alternatives")
-RULE_OPTIONAL = ("cadence", "warnings", "sources")
+RULE_OPTIONAL = ("cadence", "warnings", "sources", "measure", "delivers")
 
 
 def get(data: Any, path: str, key: str, read: Callable[..., T | None], *args: Any, **kwargs: Any) -> T | None:
@@ -48,6 +48,9 @@ def parse_topic(doc: Doc, raw: Any, stem: str) -> Topic | None:
     related = _related(doc, data, level)
     hungry = get(data, "", "content_hungry", doc.boolean)
     stage = get(data, "", "plan_stage", doc.choice, PLAN_STAGES, "plan stage") if "plan_stage" in data else "content"
+    buzzword = get(data, "", "buzzword", doc.boolean)
+    if buzzword and level == "tactic":
+        doc.error("buzzword", "buzzword applies to objectives only (a tactic is always asked what it is for)")
     if hungry is not None and level == "objective":
         doc.error("content_hungry", "content_hungry applies to tactics only")
     demands = _demands(doc, data.get("demands")) if "demands" in data else None
@@ -66,7 +69,8 @@ def parse_topic(doc: Doc, raw: Any, stem: str) -> Topic | None:
     if any(value is None for value in parts.values()):
         return None
     return Topic(id=topic_id, level=level, related=related, demands=demands, sources=sources,  # type: ignore[arg-type]
-                 content_hungry=bool(hungry), plan_stage=stage or "content", **parts)  # type: ignore[arg-type]
+                 content_hungry=bool(hungry), plan_stage=stage or "content", buzzword=bool(buzzword),
+                 **parts)  # type: ignore[arg-type]
 
 
 def _related(doc: Doc, data: dict[str, Any], level: str | None) -> tuple[str, ...] | None:
@@ -126,13 +130,25 @@ def parse_rule(doc: Doc, raw: Any, path: str, topic: str) -> Rule | None:
         "alternatives": get(data, path, "alternatives", doc.strings, 2, "alternatives", ids=True),
     }
     cadence = get(data, path, "cadence", doc.text)
+    measure = get(data, path, "measure", doc.text) if "measure" in data else None
+    delivers = get(data, path, "delivers", _delivers, doc) if "delivers" in data else {}
     warnings = get(data, path, "warnings", doc.texts) if "warnings" in data else ()
     sources = get(data, path, "sources", doc.sources) if "sources" in data else ()
     if when is None or warnings is None or sources is None or any(v is None for v in parts.values()):
         return None
-    if "cadence" in data and cadence is None:
+    if "cadence" in data and cadence is None or "measure" in data and measure is None or delivers is None:
         return None
-    return Rule(topic=topic, when=when, cadence=cadence, warnings=warnings, sources=sources, **parts)  # type: ignore[arg-type]
+    return Rule(topic=topic, when=when, cadence=cadence, warnings=warnings, sources=sources,  # type: ignore[arg-type]
+                measure=measure, delivers=delivers, **parts)  # type: ignore[arg-type]
+
+
+def _delivers(raw: Any, path: str, doc: Doc) -> dict[str, str] | None:
+    """Request field id -> the choice the rule delivers (checked against situation.yaml later)."""
+    data = doc.dict_of(raw, path)
+    if data is None:
+        return None
+    out = {str(k): doc.ident(v, join(path, k)) for k, v in data.items()}
+    return {k: v for k, v in out.items() if v is not None} if all(out.values()) else None
 
 
 def _when(raw: Any, path: str, doc: Doc) -> dict[str, tuple[str, ...]] | None:

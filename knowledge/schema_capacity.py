@@ -12,12 +12,13 @@ import re
 from itertools import pairwise
 from typing import Any
 
-from .models import LANGS, CapacityField, Choice, Contradiction
+from .models import FIELD_KINDS, LANGS, CapacityField, Choice, Contradiction
 from .reader import Doc, join
 from .schema import get
 from .text import strip_accents
 
 FIELD_KEYS = ("id", "weight", "question", "why", "cautious", "choices")
+FIELD_OPTIONAL = ("kind",)
 WEIGHT_TOTAL = 100.0
 
 
@@ -40,7 +41,7 @@ def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[
         seen.add(field.id)
         fields.append(field)
     if items is not None and len(fields) == len(items):
-        total = sum(f.weight for f in fields)
+        total = sum(f.weight for f in fields if f.kind == "capacity")
         if abs(total - WEIGHT_TOTAL) > 1e-6:
             doc.error("fields", f"weights of the capacity fields add up to {total:g}, not {WEIGHT_TOTAL:g}")
     contradictions = _contradictions(doc, data.get("contradictions") if data else None, fields) \
@@ -92,10 +93,11 @@ def _number_words(raw: Any, path: str, doc: Doc) -> dict[str, dict[str, float]] 
 
 
 def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
-    data = doc.mapping(raw, path, FIELD_KEYS)
+    data = doc.mapping(raw, path, FIELD_KEYS, FIELD_OPTIONAL)
     if data is None:
         return None
     field_id = get(data, path, "id", doc.ident)
+    kind = get(data, path, "kind", doc.choice, FIELD_KINDS, "field kind") if "kind" in data else "capacity"
     weight = get(data, path, "weight", doc.number)
     if weight is not None and weight < 0:
         doc.error(join(path, "weight"), f"weight cannot be negative: {weight:g}")
@@ -118,11 +120,13 @@ def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
         return None
     if None in (field_id, weight, question, why, cautious):
         return None
+    if kind != "capacity" and weight:
+        doc.error(join(path, "weight"), f"a {kind} field does not count in the capacity score: its weight is 0")
     return CapacityField(id=field_id, weight=weight, question=question, why=why,  # type: ignore[arg-type]
-                         cautious=cautious, choices=tuple(choices))  # type: ignore[arg-type]
+                         cautious=cautious, choices=tuple(choices), kind=kind or "capacity")  # type: ignore[arg-type]
 
 
-RANGE_KEYS = ("hours", "amount", "count")
+RANGE_KEYS = ("hours", "amount", "count", "build")
 """Optional [low, high) ranges of a choice, read by the parser's generic number readers:
 weekly hours, money a month, audience size."""
 

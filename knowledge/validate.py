@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from .models import CapacityField, Combo, Rule, Topic
+from .models import OBJECTIVE_KEY, OBJECTIVE_SPECIAL, CapacityField, Combo, Rule, SituationWarning, Topic
+from .validate_rules import check_rule_numbers
 from .reader import Doc
 from .text import normalise
 
@@ -37,11 +39,13 @@ class Parsed:
     """None when capacity.yaml is missing or broken: `when` checks are skipped then."""
     out_of_scope: tuple[Doc, dict[str, tuple[str, ...]]] | None = None
     combos: tuple[Doc, list[tuple[int, Combo]]] | None = None
+    situation: tuple[Doc, list[tuple[int, SituationWarning]]] | None = None
 
 
 def validate(parsed: Parsed) -> None:
     _check_links(parsed)
     _check_rules(parsed)
+    _check_situation(parsed)
     _check_examples(parsed)
     if parsed.combos is not None:
         doc, combos = parsed.combos
@@ -92,21 +96,50 @@ def _check_rules(parsed: Parsed) -> None:
                 elif alt not in all_rules:
                     doc.error(f"{path}.alternatives[{j}]", f"unknown rule '{alt}'")
             if fields is not None:
-                _check_when(doc, f"{path}.when", rule, fields)
+                _check_when(doc, f"{path}.when", rule.when, fields, parsed)
+                _check_delivers(doc, f"{path}.delivers", rule, fields)
         _check_fallback(parsed, advice)
+        if fields is not None:
+            check_rule_numbers(advice.doc, advice.rules, fields)
         if parsed.capacity is not None:
             _check_cautious(parsed, advice, parsed.capacity)
 
 
-def _check_when(doc: Doc, path: str, rule: Rule, fields: dict[str, CapacityField]) -> None:
-    for name, choices in rule.when.items():
-        if name not in fields:
-            doc.error(f"{path}.{name}", f"unknown capacity field '{name}' (known: {', '.join(fields)})")
+def _check_when(doc: Doc, path: str, when: dict[str, tuple[str, ...]] | Any, fields: dict[str, CapacityField],
+                parsed: Parsed) -> None:
+    for name, choices in when.items():
+        if name == OBJECTIVE_KEY:
+            known = sorted(t for t, (topic, _) in parsed.topics.items() if topic.level == "objective")
+            known += list(OBJECTIVE_SPECIAL)
+        elif name not in fields:
+            doc.error(f"{path}.{name}", f"unknown field '{name}' (known: {OBJECTIVE_KEY}, {', '.join(fields)})")
             continue
-        known = [c.id for c in fields[name].choices]
+        else:
+            known = [c.id for c in fields[name].choices]
         for j, choice in enumerate(choices):
             if choice not in known:
                 doc.error(f"{path}.{name}[{j}]", f"unknown choice '{choice}' for {name} (known: {', '.join(known)})")
+
+
+def _check_delivers(doc: Doc, path: str, rule: Rule, fields: dict[str, CapacityField]) -> None:
+    for name, choice in rule.delivers.items():
+        if name not in fields or fields[name].kind != "request":
+            requests = [f for f, field in fields.items() if field.kind == "request"]
+            doc.error(f"{path}.{name}", f"'{name}' is not a request field (known: {', '.join(requests) or 'none'})")
+        elif choice not in {c.id for c in fields[name].choices}:
+            doc.error(f"{path}.{name}", f"unknown choice '{choice}' for {name}")
+
+
+def _check_situation(parsed: Parsed) -> None:
+    if parsed.situation is None or parsed.capacity is None:
+        return
+    doc, warnings = parsed.situation
+    fields = {f.id: f for f in parsed.capacity}
+    for i, warning in warnings:
+        _check_when(doc, f"warnings[{i}].when", warning.when, fields, parsed)
+        for j, topic in enumerate(warning.topics):
+            if topic not in parsed.topic_ids:
+                doc.error(f"warnings[{i}].topics[{j}]", f"unknown topic '{topic}'")
 
 
 def _check_fallback(parsed: Parsed, advice: AdviceFile) -> None:

@@ -49,7 +49,7 @@ def data_hash(kb: KnowledgeBase) -> str:
     """A hash of what the models are fitted on: the reading examples, the capacity fields'
     choices and ranges, the number words and the out-of-scope requests. Editing a message or an
     advice rule does not refit the reader."""
-    fields = [(f.id, [(c.id, c.hours, c.amount, c.count) for c in f.choices]) for f in kb.capacity]
+    fields = [(f.id, [(c.id, c.hours, c.amount, c.count, c.build) for c in f.choices]) for f in kb.fields()]
     reading = {f: [(e.text, e.lang, e.label, sorted(e.also.items()), e.field) for e in items]
                for f, items in sorted(kb.reading.items())}
     number_words = {lang: sorted(words.items()) for lang, words in sorted(kb.number_words.items())}

@@ -24,7 +24,7 @@ from knowledge.text import normalise
 from .embed import Embedder
 from .quantities import Quantity, quantities
 
-PLACEHOLDER = {"hours": "qtyhours", "count": "qtycount", "amount": "qtymoney"}
+PLACEHOLDER = {"hours": "qtyhours", "count": "qtycount", "amount": "qtymoney", "build": "qtybuild"}
 NOT_AN_ANSWER = {"clock": "qtyclock", "flow": "qtyflow", "one_off": "qtybuild"}
 """Quantities read but not taken as an answer keep a word that says why (a denied or someone
 else's quantity keeps its kind's word: the words around it say the rest)."""

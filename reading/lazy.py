@@ -75,5 +75,5 @@ class LazyReader:
                 self._reader = load_reader(self.kb, self.cache_dir, on_fit=self.on_fit)
             return self._reader
 
-    def read(self, text: str, pending: str | None = None) -> Readings:
-        return self.get().read(text, pending)
+    def read(self, text: str, pending: str | None = None, request: bool = False) -> Readings:
+        return self.get().read(text, pending, request)

@@ -5,11 +5,12 @@ read again by the next): time ("2-3 h", "1h30", "une demi-heure par jour", "une 
 par mois", "a day a week"), head counts ("3 000 abonnés", "1 200 donateurs", "une centaine de
 membres", "on doit en avoir 300") and money ("300 $ par mois", "5k par mois", "1500 a month",
 "900 € HT par mois", "budget de 800"). Each converts to one unit: hours a week, people, money
-a month (with the currency said, so a France client sees euros).
+a month (with the currency said, so a France client sees euros). A sum with no period in a
+sentence about building ("35 000 $ pour bâtir le site") is a build budget (BUILD), not money a
+month.
 
 A quantity that is read but is not the client's answer keeps its span with `value=None` and
-a reason: a clock time ("de 9 h à 17 h"), a flow ("200 clients par semaine"), a one-off build
-budget ("35 000 $ pour bâtir le site"), a denied amount ("on n'a pas 10 000 abonnés") or
+a reason: a clock time ("de 9 h à 17 h"), a flow ("200 clients par semaine"), a denied amount ("on n'a pas 10 000 abonnés") or
 someone else's ("le concurrent a 10 000 abonnés").
 """
 
@@ -38,7 +39,7 @@ from .numbers import (
     read_number,
 )
 
-HOURS, COUNT, AMOUNT = "hours", "count", "amount"
+HOURS, COUNT, AMOUNT, BUILD = "hours", "count", "amount", "build"
 """Kinds of quantity, named after the choice ranges of capacity.yaml they map to."""
 
 _HOUR_UNIT = r"h(?![a-z])|hres?\b|heures?\b|hours?\b|hrs?\b"
@@ -112,7 +113,7 @@ class Quantity:
     """A number a generic reader found, converted, and where it was said (normalised text)."""
 
     kind: str
-    """HOURS (a week), COUNT (people) or AMOUNT (money a month)."""
+    """HOURS (a week), COUNT (people), AMOUNT (money a month) or BUILD (money spent once, to build)."""
     value: float | None
     """None when the span is read but is not the client's answer (see `why`)."""
     start: int
@@ -356,7 +357,7 @@ def _money(text: str, numbers: Numbers) -> list[Quantity]:
         period = period or next((p for p, said in PERIOD_BEFORE.items() if said.search(before)), None)
         if period is None:
             if _ONE_OFF.search(_sentence_of(text, m.start(), m.end())):
-                out.append(Quantity(AMOUNT, None, m.start(), m.end(), currency, why="one_off"))
+                out.append(Quantity(BUILD, value, m.start(), m.end(), currency))  # spent once, to build
                 continue
             period = "month"
         value *= {"month": 1.0, "year": 1 / MONTHS_PER_YEAR, "week": WEEKS_PER_MONTH,

@@ -29,10 +29,12 @@ from .embed import Embedder
 from .model import ReaderModel, decide
 from .numbers import grammar, read_number
 from .patterns import match_field
-from .quantities import AMOUNT, COUNT, HOURS, Quantity, quantities
+from .quantities import AMOUNT, BUILD, COUNT, HOURS, Quantity, quantities
 from .textmap import normalise_with_map, original_span
 
-RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount"}
+RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount", BUILD: "build"}
+NOT_THIS_ANSWER = {AMOUNT: BUILD}
+"""A clause whose sum is a build budget says nothing about the budget a month."""
 SHORT_ANSWER_WORDS = 2
 """"moi", "personne", "aucun": a short answer to a question answers that question only (the same
 words would answer "who writes" and "who answers requests" alike); with no question pending,
@@ -92,7 +94,10 @@ class CapacityReader:
         self.model = model
         self.embedder = embedder
 
-    def read(self, text: str, pending: str | None = None) -> Readings:
+    def read(self, text: str, pending: str | None = None, request: bool = False) -> Readings:
+        """What `text` answers; `pending`: the field whose question it answers; `request`: the
+        text is the client's request (only then are `request` fields, such as an asked cadence,
+        read)."""
         text = text or ""
         norm, origin = normalise_with_map(text)
         if not any(ch.isalnum() for ch in norm):
@@ -112,8 +117,12 @@ class CapacityReader:
         for field_id in list(unsure):
             if field_id in answers:
                 del unsure[field_id]
+        if not request:
+            for field_ in self.kb.situation:
+                if field_.kind == "request":
+                    answers.pop(field_.id, None)
         currency = next((q.currency for q in found if q.currency), "")
-        order = {f.id: i for i, f in enumerate(self.kb.capacity)}
+        order = {f.id: i for i, f in enumerate(self.kb.fields())}
         return Readings(dict(sorted(answers.items(), key=lambda kv: order.get(kv[0], 99))), unsure, currency)
 
     # --- sources ------------------------------------------------------------------------
@@ -123,7 +132,7 @@ class CapacityReader:
         for q in found:
             if q.value is None:
                 continue
-            for field_ in self.kb.capacity:
+            for field_ in self.kb.fields():
                 if _ranged_kind(field_) != q.kind:
                     continue
                 choice = range_choice(field_, RANGE_OF[q.kind], q.value)
@@ -188,18 +197,21 @@ class CapacityReader:
                 threshold = fm.answer_threshold if answer else fm.threshold
                 needed = fm.answer_route_threshold if answer else fm.route_threshold
                 for (a, b, words), routed, row in zip(spans, route, rows, strict=True):
-                    if kind is not None and any(q.kind == kind and q.value is None and a <= q.start < b for q in found):
+                    if kind is not None and any(a <= q.start < b and (q.kind == kind and q.value is None
+                                                                     or q.kind == NOT_THIS_ANSWER.get(kind))
+                                                for q in found):
                         continue  # "35 000 $ pour bâtir le site": the amount said is not this answer
                     label, p = decide(float(routed), row, fm.classes, choices, threshold, needed, answer)
                     if label == READING_UNSURE:
                         unsure.setdefault(field_id, Reading(field_id, label, p, words, "model"))
                     elif label is not None:
                         out.setdefault(field_id, []).append((a, Reading(field_id, label, p, words, "model")))
-        for field_ in self.kb.capacity:
+        for field_ in self.kb.fields():
             if field_.id in modelled or not any(c.patterns for c in field_.choices):
                 continue
-            masked = _masked_for_patterns(norm, found)
-            hit = match_field(field_, masked)
+            # situation words are read whole ("800 €" says France); capacity patterns skip what
+            # the number readers read ("10 heures par mois" says nothing of how often things change)
+            hit = match_field(field_, norm if field_.kind != "capacity" else _masked_for_patterns(norm, found))
             if hit is not None:
                 choice, start, end = hit
                 reading = Reading(field_.id, choice, 1.0, norm[start:end], "pattern")
@@ -235,7 +247,7 @@ class CapacityReader:
         return max((r for _, r in items), key=lambda r: r.confidence)
 
     def _field(self, field_id: str) -> CapacityField | None:
-        return next((f for f in self.kb.capacity if f.id == field_id), None)
+        return next((f for f in self.kb.fields() if f.id == field_id), None)
 
 
 def _masked_for_patterns(norm: str, found: list[Quantity]) -> str:

@@ -65,7 +65,7 @@ sectors:
   - id: bakery
     name: {{fr: "une boulangerie", en: "a bakery"}}
     clientele: b2c
-    regulated: false
+    regulated: none
     reach: [local]
     lines:
 {_per_lang('une boulangerie', 2, 6)}

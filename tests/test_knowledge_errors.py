@@ -94,7 +94,7 @@ CASES = {
     "combo single topic": Case("combos.yaml", "topics: [blog, awareness]", "topics: [blog]",
                                "examples[0].topics", "too few topics: 1, at least 2 needed", "topics: [blog]"),
     "when unknown field": Case(BLOG_RULES, "when: {weekly_hours: [h2_plus]}", "when: {weekly_hour: [h2_plus]}",
-                               "rules[1].when.weekly_hour", "unknown capacity field 'weekly_hour'", "weekly_hour:"),
+                               "rules[1].when.weekly_hour", "unknown field 'weekly_hour'", "weekly_hour:"),
     "when unknown choice": Case(BLOG_RULES, "when: {weekly_hours: [h2_plus]}", "when: {weekly_hours: [h3]}",
                                 "rules[1].when.weekly_hours[0]",
                                 "unknown choice 'h3' for weekly_hours (known: h0, h2_plus)", "[h3]"),

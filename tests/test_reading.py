@@ -215,10 +215,16 @@ def test_there_are_enough_cases() -> None:
     assert len(CASES) >= 60
 
 
+def capacity(kb: KnowledgeBase, choices: dict[str, str]) -> dict[str, str]:
+    """The capacity answers only (the situation fields read by patterns have their own tests)."""
+    ids = {f.id for f in kb.capacity}
+    return {f: c for f, c in choices.items() if f in ids}
+
+
 @pytest.mark.parametrize(("text", "expected"), _params())
 def test_phrase_reads_exactly_the_expected_answers(kb: KnowledgeBase, text: str, expected: dict[str, str]) -> None:
     found = reader_for(kb).read(text)
-    assert found.choices() == expected, {f: r.evidence for f, r in found.answers.items()}
+    assert capacity(kb, found.choices()) == expected, {f: r.evidence for f, r in found.answers.items()}
 
 
 @pytest.mark.parametrize(("text", "answer"), list(ANSWERS.items()), ids=list(ANSWERS))
@@ -230,7 +236,7 @@ def test_a_short_answer_is_read_for_the_question_asked(kb: KnowledgeBase, text: 
 def test_a_short_phrase_with_no_question_pending_reads_nothing_but_quantities(kb: KnowledgeBase) -> None:
     reader = reader_for(kb)
     for text in ("aucun", "rien", "none", "mon associé", "quelques mois"):
-        assert reader.read(text).choices() == {}, text
+        assert capacity(kb, reader.read(text).choices()) == {}, text
     assert reader.read("5 heures").choices() == {H: "h4_8"}
 
 
@@ -259,7 +265,8 @@ def test_a_dodge_to_the_question_asked_is_unsure_not_a_value(kb: KnowledgeBase) 
 
 def test_an_off_topic_answer_answers_nothing(kb: KnowledgeBase) -> None:
     found = reader_for(kb).read("au fait, il fait beau à Québec aujourd'hui?", P)
-    assert not found.answers and not found.unsure
+    assert capacity(kb, found.choices()) == {} and not found.unsure
+    assert found.choices().get("market") == "qc"  # what it does say, it says
 
 
 @pytest.mark.parametrize(("token", "value"), [
@@ -314,12 +321,45 @@ def test_count_reader(kb: KnowledgeBase, text: str, count: float) -> None:
 
 @pytest.mark.parametrize(("text", "why"), [
     ("on n'a pas 10 000 abonnés", "denied"), ("le concurrent a 10 000 abonnés", "others"),
-    ("35 000 $ pour bâtir le site", "one_off"), ("de 9 h à 17 h", "clock"), ("on sert 200 clients par semaine", "flow"),
+    ("de 9 h à 17 h", "clock"), ("on sert 200 clients par semaine", "flow"),
     ("on ouvre 5 jours par semaine de 9h à 17h", "clock"),
 ])
 def test_quantities_that_are_not_the_clients_answer(kb: KnowledgeBase, text: str, why: str) -> None:
     found = quantities(normalise(text), kb)
     assert found and all(q.value is None for q in found) and why in {q.why for q in found}
+
+
+def test_a_sum_to_build_is_a_build_budget_not_money_a_month(kb: KnowledgeBase) -> None:
+    found = reader_for(kb).read("On a 35 000 $ pour bâtir le site, mais après ça le budget c'est zéro.").choices()
+    assert found["build_budget"] == "large" and found[B] == "none"
+    assert reader_for(kb).read("Je veux un site web pour mon restaurant, on a un budget de 5000$").choices() == \
+        {"build_budget": "medium", "clientele": "b2c", "market": "qc"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Des pubs Google pour remplir mon agenda, je suis médecin en cabinet libéral en Gironde.",
+     {"regulated": "health", "market": "fr"}),
+    ("Un CRM pour suivre nos soumissions, on fabrique des convoyeurs industriels en Beauce.",
+     {"clientele": "b2b", "market": "qc"}),
+    ("We're a law firm in Toronto.", {"regulated": "law", "market": "other"}),
+    ("Un site interactif avec une carte et des visites virtuelles", {"interactive_kind": "tools"}),
+    ("Un site interactif, avec des animations, un effet waouh", {"interactive_kind": "animation"}),
+    ("Notre stagiaire s'en occuperait", {"producer_detail": "intern"}),
+    ("On est une banque alimentaire à Montréal", {"clientele": "public", "market": "qc"}),
+    ("Budget de 800 € par mois", {"market": "fr"}),
+])
+def test_situation_read_from_the_words(kb: KnowledgeBase, text: str, expected: dict[str, str]) -> None:
+    found = reader_for(kb).read(text).choices()
+    assert {f: found.get(f) for f in expected} == expected, found
+
+
+def test_what_the_request_asked_is_read_from_the_request_only(kb: KnowledgeBase) -> None:
+    reader = reader_for(kb)
+    asked = reader.read("Une webdiffusion en direct chaque semaine, toute l'année.", request=True).choices()
+    assert asked["asked_cadence"] == "weekly"
+    assert "asked_cadence" not in reader.read("nos infos changent chaque semaine").choices()
+    several = reader.read("Be everywhere: Facebook, Instagram, TikTok, Pinterest, LinkedIn.", request=True)
+    assert several.choices()["asked_platforms"] == "several"
 
 
 def test_a_span_read_by_a_number_reader_is_read_once(kb: KnowledgeBase) -> None:

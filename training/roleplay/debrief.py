@@ -60,7 +60,7 @@ def hidden_profile(kb: KnowledgeBase, state: RolePlayState, result: Result) -> s
     lines = [kb.msg("rp_hidden_objective", lang, objective=objective),
              kb.msg("rp_hidden_situation", lang, sector=sector.name(lang),
                     clientele=kb.msg(f"rp_clientele_{scenario.clientele}", lang),
-                    regulated=kb.msg("rp_regulated", lang) if scenario.regulated else "",
+                    regulated=kb.msg("rp_regulated", lang) if scenario.regulated != "none" else "",
                     reach=data.reach_of(scenario.reach).name(lang), market=data.market(scenario.market).name(lang),
                     place=scenario.place)]
     for field_id, choice in scenario.profile:

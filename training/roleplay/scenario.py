@@ -52,7 +52,8 @@ class Scenario:
     """An objective topic id, or "none"."""
     sector: str
     clientele: str
-    regulated: bool
+    regulated: str
+    """The order whose advertising rules apply (situation.yaml's `regulated` choices), or "none"."""
     reach: str
     market: str
     place: str
@@ -66,7 +67,7 @@ class Scenario:
     def values(self) -> dict[str, str]:
         """Every hidden key and its value: the capacity answers and the situation."""
         return {**dict(self.profile), "objective": self.objective, "sector": self.sector,
-                "clientele": self.clientele, "regulated": "yes" if self.regulated else "no",
+                "clientele": self.clientele, "regulated": self.regulated,
                 "reach": self.reach, "market": self.market}
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,7 +82,7 @@ class Scenario:
         claim = data.get("claim")
         return cls(id=str(data["id"]), seed=int(data["seed"]), level=int(data["level"]), lang=str(data["lang"]),
                    topic=str(data["topic"]), opening=str(data["opening"]), objective=str(data["objective"]),
-                   sector=str(data["sector"]), clientele=str(data["clientele"]), regulated=bool(data["regulated"]),
+                   sector=str(data["sector"]), clientele=str(data["clientele"]), regulated=_regulated(data["regulated"]),
                    reach=str(data["reach"]), market=str(data["market"]), place=str(data["place"]),
                    profile=tuple((str(f), str(c)) for f, c in data["profile"]),
                    vague=tuple(str(f) for f in data.get("vague", ())),
@@ -155,3 +156,10 @@ def _claim(kb: KnowledgeBase, scenario: Scenario, deciding: list[str], rng: rand
             if choice.score > truth and rule_for(kb, scenario.topic, {**values, field_id: choice.id}).id != expected:
                 options.append((field_id, choice.id))
     return rng.choice(options) if options else None
+
+
+def _regulated(value: object) -> str:
+    """A stored scenario's order; scenarios saved before orders were named said true or false."""
+    if isinstance(value, bool):
+        return "other_order" if value else "none"
+    return str(value)
