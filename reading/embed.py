@@ -48,6 +48,9 @@ class Embedder:
         for start in range(0, len(missing), BATCH):
             batch = missing[start:start + BATCH]
             vectors = np.asarray(self._model.query(list(batch)), dtype=np.float32).reshape(len(batch), -1)
+            # kept at the precision they are cached in, so a fit from fresh vectors and one from the
+            # cache are the same fit (a borderline reading must not flip with the cache's state)
+            vectors = vectors.astype(np.float16).astype(np.float32)
             with self._lock:
                 for text, vector in zip(batch, vectors, strict=True):
                     self._vectors[_key(text)] = vector

@@ -10,7 +10,8 @@ sentence about building ("35 000 $ pour bâtir le site") is a build budget (BUIL
 month.
 
 A quantity that is read but is not the client's answer keeps its span with `value=None` and
-a reason: a clock time ("de 9 h à 17 h"), a flow ("200 clients par semaine"), a denied amount ("on n'a pas 10 000 abonnés") or
+a reason: a clock time ("de 9 h à 17 h"), a flow ("200 clients par semaine"), a denied amount
+("on n'a pas 10 000 abonnés") or
 someone else's ("le concurrent a 10 000 abonnés").
 """
 

@@ -6,8 +6,7 @@ capacity misread is worse than a question asked again, so phrases that must read
 
 Phrases of one or two words are read as answers to their field's question (`ANSWERS`): with
 no question pending, "mon associé" says who writes no more than who answers requests, and is
-not read (the reader's short-answer rule). Known misses are listed as strict xfails, with why:
-if one starts reading right, the test says so.
+not read (the reader's short-answer rule). Known misses are listed as xfails, with why.
 """
 
 from __future__ import annotations
@@ -206,7 +205,8 @@ def _params() -> list[object]:
         if text in SHORT:
             continue
         reason = KNOWN_MISSES.get(text)
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        # not strict: a statistical reader may come to read one right after new examples
+        marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
         out.append(pytest.param(text, expected, marks=marks, id=text[:40]))
     return out
 

@@ -82,7 +82,8 @@ class Scenario:
         claim = data.get("claim")
         return cls(id=str(data["id"]), seed=int(data["seed"]), level=int(data["level"]), lang=str(data["lang"]),
                    topic=str(data["topic"]), opening=str(data["opening"]), objective=str(data["objective"]),
-                   sector=str(data["sector"]), clientele=str(data["clientele"]), regulated=_regulated(data["regulated"]),
+                   sector=str(data["sector"]), clientele=str(data["clientele"]),
+                   regulated=_regulated(data["regulated"]),
                    reach=str(data["reach"]), market=str(data["market"]), place=str(data["place"]),
                    profile=tuple((str(f), str(c)) for f, c in data["profile"]),
                    vague=tuple(str(f) for f in data.get("vague", ())),
