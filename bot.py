@@ -124,6 +124,14 @@ def _main(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _serve(args, runtime)
+    finally:  # a PostgreSQL pool stops its threads before the interpreter does
+        runtime.store.close()
+
+
+def _serve(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
+    """The command that needs the runtime: console, gaps, forget, briefs, sync or run."""
     if args.console:
         return _console(args, runtime)
     if args.command == "gaps":
