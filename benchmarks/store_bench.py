@@ -131,13 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     total = workers * per_worker
     own = [[f"bench:{i}" for i in range(w, total, workers)] for w in range(workers)]
     shared = 0
-    if workers > 1 and args.shared > 0:  # every n-th intake is also driven by the next worker
+    if workers > 1 and args.shared > 0:  # every n-th intake of a worker is also driven by the next one
         step = max(1, round(1 / args.shared))
+        extras = [keys[::step] for keys in own]
         for w in range(workers):
-            extra = own[w][::step]
-            own[(w + 1) % workers] = sorted(set(own[(w + 1) % workers]) | set(extra),
-                                             key=lambda k: int(k.split(":")[1]))
-            shared += len(extra)
+            own[(w + 1) % workers] = sorted({*own[(w + 1) % workers], *extras[w]}, key=lambda k: int(k.split(":")[1]))
+        shared = sum(len(extra) for extra in extras)
     ctx = mp.get_context("spawn")
     ready, go, results = ctx.Barrier(workers + 1), ctx.Barrier(workers + 1), ctx.Queue()
     procs = [ctx.Process(target=worker, args=(w, own[w], total, target, args.seed, ready, go, results))

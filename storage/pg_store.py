@@ -187,7 +187,7 @@ class _PgConnection:
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.raw.execute(_placeholders(sql), _clean(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -153,7 +153,7 @@ def import_rows(store: SqlStore, lines: Iterable[str], *, source: str) -> dict[s
                 table_name, value = row.get("name"), row.get("value")
                 if table_name not in SEQUENCE_TABLES or not _is_int(value):
                     raise ImportProblem("import_bad_record", file=source, line=number)
-                sequences[str(table_name)] = int(value)
+                sequences[str(table_name)] = int(value or 0)
                 continue
             if name not in TABLES:
                 raise ImportProblem("import_unknown_table", file=source, line=number, table=str(name)[:60])
@@ -246,4 +246,5 @@ def _insert(conn: Any, name: str, rows: list[list[Any]], source: str) -> None:
     except Exception as exc:
         if "IntegrityError" not in {cls.__name__ for cls in type(exc).__mro__}:  # sqlite3's or psycopg's
             raise
-        raise ImportProblem("import_rejected", file=source, table=name, reason=" ".join(str(exc).split())[:200]) from exc
+        reason = " ".join(str(exc).split())[:200]
+        raise ImportProblem("import_rejected", file=source, table=name, reason=reason) from exc

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from typing import Any
 
 import psycopg
 import pytest
@@ -30,7 +29,8 @@ def sqlite_schema(version: int) -> tuple[Schema, set[str]]:
     tables: Schema = {}
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
         tables[name] = {row[1]: bool(row[3] or row[5]) for row in conn.execute(f"PRAGMA table_info({name})")}
-    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    indexes = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     conn.close()
     return tables, indexes
 
