@@ -155,24 +155,6 @@ def test_a_nul_character_in_user_text_does_not_fail_the_turn() -> None:
         assert store.load_conversation("k") == {"text": "a\x00b"}
 
 
-def test_threads_share_one_pool() -> None:
-    store = PostgresStore(fresh_url(), pool_size=3)
-
-    def work(n: int) -> None:
-        for i in range(25):
-            store.save_conversation(f"k{n}", {"i": i}, user_id=str(n))
-            store.add_gap(text=f"{n}-{i}", lang="fr", candidates=[("blog", 0.1)], reason="")
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(store.list_gaps()) == 150
-    assert all(store.load_conversation(f"k{n}") == {"i": 24} for n in range(6))
-    store.close()
-
-
 def test_the_store_comes_back_after_its_connections_are_cut() -> None:
     """A restarted server (here: every connection of the pool killed) costs a reconnect, not an error."""
     url = fresh_url()

@@ -265,8 +265,16 @@ def test_file_database_survives_reopening(tmp_path: Path) -> None:
         assert again._read("PRAGMA journal_mode")[0][0] == "wal"
 
 
-def test_threads_share_one_store(tmp_path: Path) -> None:
-    store = SqliteStore(str(tmp_path / "threads.sqlite3"))
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_threads_share_one_store(tmp_path: Path, kind: str) -> None:
+    """One connection under a lock (SQLite), or a pool of three (PostgreSQL), for eight threads."""
+    if kind == "postgresql":
+        from storage.pg_store import PostgresStore
+        from tests.pg_support import fresh_url
+
+        store: Any = PostgresStore(fresh_url(), pool_size=3)
+    else:
+        store = SqliteStore(str(tmp_path / "threads.sqlite3"))
 
     def work(n: int) -> None:
         for i in range(50):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,7 @@ from storage import BriefDraft, GapDraft, SqliteStore
 from storage.sql_store import SqlStore
 from storage.transfer import TABLES, ImportProblem, export_rows, import_rows
 from tests.pg_support import fresh_url
-
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.test_store_contract import T0, Clock
 
 
 def _open(kind: str, tmp_path: Path, name: str, clock: Clock | None = None) -> SqlStore:
