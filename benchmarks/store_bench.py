@@ -70,8 +70,9 @@ def worker(index: int, keys: list[str], total: int, target: str, seed: int, read
 
     runtime = build_runtime(db_path=target)
     model = runtime.classifier.get()  # loaded (and the embedding model too) before the clock starts
-    if callable(getattr(model, "embedder", None)):
-        model.embedder()
+    embedder = getattr(model, "embedder", None)
+    if callable(embedder):
+        embedder()
     counting = CountingStore(runtime.store)
     runtime.advisor.store = counting
     kb = load_knowledge_base()
@@ -125,9 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         target = str(Path(tempfile.mkdtemp(prefix="store-bench-")) / "bench.sqlite3")
     from storage import open_store
 
+    load = os.getloadavg()[0]
+    settings = ""
     with open_store(target) as store:  # schema ready before the workers race to it
         if store.load_turn("bench:0") is not None:
             parser.error(f"{store.path} already holds benchmark conversations: give an empty database")
+        if args.store == "postgresql":
+            shown = store._read("SELECT name, setting FROM pg_settings WHERE name IN "
+                                "('fsync', 'synchronous_commit', 'server_version') ORDER BY name")
+            settings = "; server " + ", ".join(f"{row['name']}={row['setting']}" for row in shown)
     total = workers * per_worker
     own = [[f"bench:{i}" for i in range(w, total, workers)] for w in range(workers)]
     shared = 0
@@ -160,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     lost = sum(max(0, answered[k] - stored[k]) for k in answered)
     extra = sum(max(0, stored[k] - answered[k]) for k in answered)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.platform()}; load average at start {os.getloadavg()[0]:.2f}")
-    print(f"store: {args.store} ({store.path}); workers: {workers} x {per_worker} concurrent intakes "
+          f"{platform.python_version()}, {platform.platform()}; load average before the run {load:.2f}")
+    print(f"store: {args.store} ({store.path}{settings}); workers: {workers} x {per_worker} concurrent intakes "
           f"({shared} driven by two workers); {MESSAGES} messages each")
     print(f"turns: {len(latencies)} in {wall:.2f} s -> {len(latencies) / wall:.0f} turns/s")
     print(f"turn latency ms: p50 {percentile(latencies, 0.50):.2f}  p99 {percentile(latencies, 0.99):.2f}  "
