@@ -259,9 +259,11 @@ def _again_command(args: argparse.Namespace) -> str:
         relative = os.path.relpath(path)
         return shlex.quote(relative if not relative.startswith("..") else path)
 
+    from storage.opening import without_password
+
     words = [shown(sys.executable), shown(__file__), "briefs", "{id}"]
-    if args.db:
-        words += ["--db", shlex.quote(args.db)]
+    if args.db:  # a password in a URL is never printed (PGPASSWORD or ~/.pgpass supply it)
+        words += ["--db", shlex.quote(without_password(args.db))]
     return " ".join(words)
 
 

@@ -33,6 +33,17 @@ def label(target: str) -> str:
     return redact(target)
 
 
+def without_password(target: str) -> str:
+    """`target` with the password of a URL taken out (everything else kept, query included)."""
+    if not is_url(target):
+        return target
+    scheme, _, rest = target.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return target
+    return f"{scheme}://{credentials.split(':', 1)[0]}@{host}"
+
+
 def pool_size() -> int:
     """Connections per process to PostgreSQL: PLANFIRST_DB_POOL (1-100), else 4."""
     text = os.environ.get(POOL_VARIABLE, "")

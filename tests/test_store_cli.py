@@ -6,6 +6,7 @@ are one sentence and exit 2.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -104,3 +105,16 @@ def test_import_reads_standard_input(capsys, monkeypatch, tmp_path: Path) -> Non
     loaded = run_main(capsys, monkeypatch, "import", "-", "--db", str(tmp_path / "b.sqlite3"), "--lang", "en",
                       stdin=dump)
     assert loaded.code == 0 and "conversations 1" in loaded.out
+
+
+def test_a_password_in_the_url_is_never_printed(capsys, monkeypatch, tmp_path: Path) -> None:
+    """The console's banner and its "show this brief again" command name the database without it."""
+    url = re.sub(r"://([^@/:]+)@", r"://\1:s3cret@", fresh_url(), count=1)
+    assert "s3cret" in url
+    said = run_main(capsys, monkeypatch, "--console", "--session", "ana", "--lang", "fr", "--db", url,
+                    "--briefs", str(tmp_path / "b"), stdin=INTAKE)
+    assert said.code == 0 and "briefs" in said.out and "s3cret" not in said.said
+    again = re.search(r"bot\.py briefs (\d+) --db (\S+)", said.out)
+    assert again is not None
+    shown = run_main(capsys, monkeypatch, "briefs", again.group(1), "--db", again.group(2).strip("'\""))
+    assert shown.code == 0 and shown.out.startswith("# ")
