@@ -7,7 +7,8 @@
     python bot.py forget --older-than 30d | --user ID
     python bot.py briefs [ID [--version N]]       list saved briefs, or print one (or an older version)
     python bot.py sync [--guild ID]               publish slash commands to Discord
-    python bot.py [run]                           the Discord bot (needs DISCORD_TOKEN)
+    python bot.py [run] [--shards N [--shard-ids a,b,...]]   the Discord bot (needs DISCORD_TOKEN)
+    python bot.py migrate | export | import FILE  upgrade the store, dump every row, load a dump
 
 Exit codes: 0 success, 2 bad usage, invalid knowledge base or a database/folder fault (one
 sentence naming the file and what to do; never a traceback for a user's mistake).
@@ -37,7 +38,8 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--lang", choices=("fr", "en"), default=default,
                         help="conversation language (default: detected, else fr)")
     common.add_argument("--kb", default=default, help="knowledge base folder (default: knowledge/)")
-    common.add_argument("--db", default=default, help="SQLite file (default: $PLANFIRST_DB or data/planfirst.sqlite3)")
+    common.add_argument("--db", default=default, help="SQLite file or postgresql:// URL "
+                        "(default: $PLANFIRST_DB or data/planfirst.sqlite3)")
     common.add_argument("--briefs", default=default, help="folder for Markdown briefs (default: data/briefs)")
     return common
 
@@ -68,7 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     briefs.add_argument("--version", help="print this version of the brief instead of the latest")
     sync = sub.add_parser("sync", help="publish slash commands to Discord", parents=common)
     sync.add_argument("--guild", type=int, help="one server id (instant) instead of global")
-    sub.add_parser("run", help="start the Discord bot", parents=common)
+    run = sub.add_parser("run", help="start the Discord bot", parents=common)
+    run.add_argument("--shards", help="total number of shards (Discord's sharding; default: one connection)")
+    run.add_argument("--shard-ids", help="the shards this process runs, e.g. 0,1 or 0-3 (default: all)")
+    sub.add_parser("migrate", help="upgrade the store's schema and say from which version to which", parents=common)
+    sub.add_parser("export", help="write every stored row as JSON lines on standard output", parents=common)
+    load = sub.add_parser("import", help="load an export (JSON lines) into an empty store", parents=common)
+    load.add_argument("file", help="the export file, or - for standard input")
     return parser
 
 
@@ -93,6 +101,8 @@ def _main(args: argparse.Namespace) -> int:
     from knowledge import KnowledgeBaseError
 
     check_arguments(args)  # UsageProblem before anything is loaded
+    if args.command in ("migrate", "export", "import"):
+        return _store_operation(args)
 
     discord_command = not args.console and args.command in (None, "run", "sync")
     if discord_command:
@@ -100,7 +110,7 @@ def _main(args: argparse.Namespace) -> int:
 
         if load_token() is None:  # before loading anything: fail in a blink, point to --console
             return missing_token()
-    if args.command in ("gaps", "forget", "briefs") and not _is_file(_db_path(args)):
+    if args.command in ("gaps", "forget", "briefs") and not _exists(_db_path(args)):
         print(_both("no_database", path=_db_path(args)), file=sys.stderr)  # a typo must not create a new base
         return EXIT_USAGE
     try:
@@ -114,6 +124,14 @@ def _main(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _serve(args, runtime)
+    finally:  # a PostgreSQL pool stops its threads before the interpreter does
+        runtime.store.close()
+
+
+def _serve(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
+    """The command that needs the runtime: console, gaps, forget, briefs, sync or run."""
     if args.console:
         return _console(args, runtime)
     if args.command == "gaps":
@@ -135,7 +153,24 @@ def _main(args: argparse.Namespace) -> int:
     if runtime.reader is not None:
         runtime.reader.on_fit = _reader_fitting_notice(runtime.kb, args.lang)
         runtime.reader.get()  # nor for the reader of capacity answers
-    return run_discord(runtime)
+    return run_discord(runtime, shards=args.checked_shards)
+
+
+def _store_operation(args: argparse.Namespace) -> int:
+    """`migrate`, `export`, `import FILE`: the store alone, no classifier."""
+    from adapters import store_cli
+    from runtime import db_timeout
+
+    target = _db_path(args)
+    if args.command != "import" and not _exists(target):
+        print(_both("no_database", path=target), file=sys.stderr)  # a typo must not create a new base
+        return EXIT_USAGE
+    say = functools.partial(_say, args)
+    if args.command == "migrate":
+        return store_cli.migrate(target, say, busy_timeout=db_timeout())
+    if args.command == "export":
+        return store_cli.export(target, say, busy_timeout=db_timeout())
+    return store_cli.import_file(target, args.file, say, busy_timeout=db_timeout())
 
 
 def _db_path(args: argparse.Namespace) -> str:
@@ -144,11 +179,22 @@ def _db_path(args: argparse.Namespace) -> str:
     return args.db or default_db_path()
 
 
-def _is_file(path: str) -> bool:
+def _exists(target: str) -> bool:
+    """A SQLite file that is there, or a PostgreSQL URL (the server says if the database exists)."""
+    from storage.opening import is_url
+
+    if is_url(target):
+        return True
     try:
-        return Path(path).is_file()
+        return Path(target).is_file()
     except OSError:  # a name too long, a link loop: not a database file either
         return False
+
+
+def _db_label(args: argparse.Namespace) -> str:
+    from storage.opening import label
+
+    return label(_db_path(args))
 
 
 def _say(args: argparse.Namespace, key: str, **values: object) -> str:
@@ -207,7 +253,7 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
 
     try:
         return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
-                           briefs_dir=_briefs_dir(args), db_label=_db_path(args), lang=args.lang, prompt=prompt,
+                           briefs_dir=_briefs_dir(args), db_label=_db_label(args), lang=args.lang, prompt=prompt,
                            quiz=runtime.quiz, roleplay=getattr(runtime, "roleplay", None),
                            briefs_command=_again_command(args), warm_up=warm_up)
     except KeyboardInterrupt:  # Ctrl-C: every turn is already saved, so just leave
@@ -221,9 +267,11 @@ def _again_command(args: argparse.Namespace) -> str:
         relative = os.path.relpath(path)
         return shlex.quote(relative if not relative.startswith("..") else path)
 
+    from storage.opening import without_password
+
     words = [shown(sys.executable), shown(__file__), "briefs", "{id}"]
-    if args.db:
-        words += ["--db", shlex.quote(args.db)]
+    if args.db:  # a password in a URL is never printed (PGPASSWORD or ~/.pgpass supply it)
+        words += ["--db", shlex.quote(without_password(args.db))]
     return " ".join(words)
 
 

@@ -17,7 +17,8 @@ from advisor.service import AdvisorService
 from classifier.lazy import LazyClassifier
 from knowledge import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from reading.lazy import LazyReader
-from storage.sqlite_store import SqliteStore
+from storage.opening import is_url, open_store
+from storage.sql_store import SqlStore
 from training.roleplay.service import RolePlayService
 from training.service import QuizService
 
@@ -28,7 +29,8 @@ DEFAULT_DB_TIMEOUT = 5.0
 
 
 def default_db_path() -> str:
-    """PLANFIRST_DB if set, else data/planfirst.sqlite3 in the project."""
+    """PLANFIRST_DB if set (a SQLite path or a postgresql:// URL), else data/planfirst.sqlite3
+    in the project."""
     return os.environ.get("PLANFIRST_DB") or str(DEFAULT_DB)
 
 
@@ -48,12 +50,17 @@ def db_timeout() -> float:
 def briefs_folder(db_path: str, chosen: str | None = None) -> Path:
     """Where the console writes brief files: `chosen` (--briefs), else `<database>-briefs`
     next to the database, so two databases never share a folder (a database in memory gets
-    a fresh temporary folder)."""
+    a fresh temporary folder; a PostgreSQL database, `data/<server and database>-briefs`)."""
     from storage.brief_files import default_folder
     from storage.sqlite_open import in_memory
 
     if chosen:
         return Path(chosen)
+    if is_url(db_path):
+        from storage.opening import label
+
+        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in label(db_path).split("://", 1)[-1])
+        return PROJECT_DIR / "data" / f"{name}-briefs"
     if in_memory(db_path):
         import tempfile
 
@@ -68,7 +75,7 @@ class Runtime:
     kb_path: str | None
     kb: KnowledgeBase
     classifier: LazyClassifier
-    store: SqliteStore
+    store: SqlStore
     advisor: AdvisorService
     quiz: QuizService
     roleplay: RolePlayService | None = None
@@ -102,7 +109,7 @@ def build_runtime(kb_path: str | None = None, db_path: str | None = None,
     used: callers print it and exit 2.
     """
     kb = load_knowledge_base(kb_path)
-    store = SqliteStore(db_path or default_db_path(), read_only=read_only, busy_timeout=db_timeout())
+    store = open_store(db_path or default_db_path(), read_only=read_only, busy_timeout=db_timeout())
     classifier = LazyClassifier(kb)
     reader = LazyReader(kb)
     advisor = AdvisorService(kb, classifier, store, reader=reader, default_lang=default_lang)

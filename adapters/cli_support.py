@@ -95,6 +95,7 @@ def check_arguments(args: Any) -> None:
     args.checked_version = whole_number(version, "--version") if command == "briefs" and version is not None else None
     if command == "briefs" and version is not None and brief_id is None:
         raise UsageProblem("version_needs_id")
+    args.checked_shards = shard_plan(getattr(args, "shards", None), getattr(args, "shard_ids", None))
     args.checked_age = None
     if command == "forget":
         older = getattr(args, "older_than", None)
@@ -103,13 +104,48 @@ def check_arguments(args: Any) -> None:
             raise UsageProblem("forget_usage")
 
 
+MAX_SHARDS = 4096
+
+
+def shard_plan(count: str | None, ids: str | None) -> tuple[int, tuple[int, ...] | None] | None:
+    """`--shards N [--shard-ids a,b,c-d]` as (N, ids or None for all); None when not sharded.
+
+    Discord numbers shards 0..N-1 and sends a server's events to shard (server id >> 22) % N,
+    so every process of one deployment must be given the same N and disjoint ids."""
+    if count is None:
+        if ids is not None:
+            raise UsageProblem("shards_usage", value=shown(ids))
+        return None
+    text = count.strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_SHARDS):
+        raise UsageProblem("shards_count", value=shown(count), max=MAX_SHARDS)
+    total = int(text)
+    if ids is None:
+        return total, None
+    chosen: list[int] = []
+    for part in ids.split(","):
+        low, _, high = part.strip().partition("-")
+        if not (low.isascii() and low.isdigit() and (not high or (high.isascii() and high.isdigit()))):
+            raise UsageProblem("shard_ids_bad", value=shown(ids), last=total - 1)
+        first, last = int(low), int(high or low)
+        if first > last or last >= total:
+            raise UsageProblem("shard_ids_bad", value=shown(ids), last=total - 1)
+        chosen.extend(range(first, last + 1))
+    if len(set(chosen)) != len(chosen):
+        raise UsageProblem("shard_ids_bad", value=shown(ids), last=total - 1)
+    return total, tuple(chosen)
+
+
 def explain(exc: BaseException) -> tuple[str, dict[str, Any]] | None:
     """The catalogue key and values that explain `exc`, or None if it is not a known fault."""
     from storage.brief_files import BriefFileError, BriefFolderError
     from storage.errors import StoreError
+    from storage.transfer import ImportProblem
 
     if isinstance(exc, UsageProblem):
         return exc.key, exc.values
+    if isinstance(exc, ImportProblem):
+        return exc.key, {k: _printable(v) for k, v in exc.values.items()}
     if isinstance(exc, StoreError):
         return exc.message_key, {k: _printable(v) for k, v in exc.values.items()}
     if isinstance(exc, BriefFolderError):

@@ -2,8 +2,9 @@
 
 A store never lets a driver's exception (sqlite3, psycopg, OSError) reach a user: it raises
 `StoreError` with a `kind` (a catalogue key suffix: `store_<kind>` in
-knowledge/messages_storage.yaml), the file or URL at fault and the values the sentence
-needs. `bot.py` prints that sentence and exits 2; the Discord layer logs it.
+knowledge/messages_storage.yaml), the file or URL at fault (a URL without its password) and
+the values the sentence needs (psycopg's errors are mapped in `storage.pg_store`). `bot.py`
+prints that sentence and exits 2; the Discord layer logs it.
 
 `ConversationConflict` is not a fault: it is the compare-and-set saying "someone else saved
 this conversation since you loaded it". The service re-runs the turn on the fresh state.
@@ -16,7 +17,7 @@ import sqlite3
 from typing import Any
 
 KINDS = ("damaged", "too_new", "read_only", "full", "locked", "is_folder", "bad_parent", "not_writable",
-         "cannot_open", "io_error", "needs_upgrade")
+         "cannot_open", "io_error", "needs_upgrade", "unreachable")
 """Every `kind` a StoreError may carry; each has a `store_<kind>` message (fr and en)."""
 
 

@@ -1,9 +1,13 @@
-"""The records the store hands back, and how times are written in the database."""
+"""The records the stores hand back, and how times are written in the database.
+
+SQLite keeps times as fixed-width ISO 8601 UTC text (it sorts as text); PostgreSQL as
+`timestamptz`, which the driver returns as a datetime. `from_text` reads both, so the row
+converters here serve both stores.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +20,11 @@ def to_text(at: datetime) -> str:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).strftime(_TIME_FORMAT)
 
 
-def from_text(text: str) -> datetime:
+def from_text(text: str | datetime) -> datetime:
+    """A stored time as an aware UTC datetime (text from SQLite, a datetime from PostgreSQL);
+    ValueError if text is not in the fixed-width format."""
+    if isinstance(text, datetime):
+        return (text if text.tzinfo else text.replace(tzinfo=UTC)).astimezone(UTC)
     return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
 
 
@@ -86,8 +94,8 @@ class GapSummary:
     samples: tuple[str, ...]
 
 
-def brief_from_row(row: sqlite3.Row) -> BriefRecord:
-    """A row of `briefs` joined with one of its `brief_versions` (see SqliteStore._BRIEF_SELECT)."""
+def brief_from_row(row: Any) -> BriefRecord:
+    """A row of `briefs` joined with one of its `brief_versions` (see sql_briefs.SELECT)."""
     return BriefRecord(id=row["id"], key=row["key"], user_id=row["user_id"], guild_id=row["guild_id"],
                        lang=row["lang"], request=row["request"], markdown=row["markdown"],
                        data=json_object(row["data"]), created_at=from_text(row["created_at"]),
@@ -104,7 +112,7 @@ def json_object(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def gap_from_row(row: sqlite3.Row) -> GapRecord:
+def gap_from_row(row: Any) -> GapRecord:
     return GapRecord(id=row["id"], text=row["text"], lang=row["lang"],
                      candidates=tuple((str(t), float(s)) for t, s in json.loads(row["candidates"])),
                      reason=row["reason"], user_id=row["user_id"], guild_id=row["guild_id"],

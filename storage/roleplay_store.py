@@ -1,4 +1,4 @@
-"""Role-play sessions in SQLite: a mixin of `SqliteStore`, kept apart so storage reworks merge easily.
+"""Role-play sessions: a mixin of the stores (`SqlStore`), kept apart so storage reworks merge easily.
 
 Table `roleplay_sessions` (migration "role-play sessions" in `migrations.py`): one row per
 finished role-play, with its score, its criteria (criterion id -> good|fair|poor) and the
@@ -6,15 +6,13 @@ scenario as drawn (JSON), so progress, team views and replays of failed scenario
 nothing else. A role-play under way is a conversation like any other (`save_conversation`
 under "roleplay:<key>"), so it resumes after a restart.
 
-The mixin uses the store's `_write`, `_read` and `_now`; a PostgreSQL store provides the
-same five methods (`record_roleplay`, `roleplay_sessions`, `roleplay_users`,
-`forget_roleplay`, and the conversation methods it already has).
+The mixin uses the store's `_write`, `_read` and `_now`, so SQLite and PostgreSQL run the same
+statements.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -25,9 +23,9 @@ from .records import from_text
 
 class RolePlayStoreMixin:
     if TYPE_CHECKING:
-        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]: ...
-        def _now(self, at: datetime | None = None) -> str: ...
+        def _write(self) -> AbstractContextManager[Any]: ...
+        def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+        def _now(self, at: datetime | None = None) -> Any: ...
 
     def record_roleplay(self, *, user_id: str, guild_id: str, scenario: dict[str, Any], score: int,
                         criteria: dict[str, str], at: datetime | None = None) -> None:
@@ -53,7 +51,7 @@ class RolePlayStoreMixin:
                           "GROUP BY user_id ORDER BY last DESC, user_id", (guild_id,))
         return [row["user_id"] for row in rows]
 
-    def forget_roleplay(self, conn: sqlite3.Connection, *, user_id: str | None) -> int:
+    def forget_roleplay(self, conn: Any, *, user_id: str | None) -> int:
         """Inside `forget`'s transaction: a user's sessions go with the user (age alone keeps them,
         like quiz answers, so progress views survive routine clean-ups)."""
         if user_id is None:
@@ -61,7 +59,7 @@ class RolePlayStoreMixin:
         return conn.execute("DELETE FROM roleplay_sessions WHERE user_id = ?", (user_id,)).rowcount
 
 
-def _session(row: sqlite3.Row) -> dict[str, Any]:
+def _session(row: Any) -> dict[str, Any]:
     return {"id": row["id"], "user_id": row["user_id"], "guild_id": row["guild_id"], "score": row["score"],
             "level": row["level"], "lang": row["lang"], "topic": row["topic"],
             "criteria": json.loads(row["criteria"]), "scenario": json.loads(row["scenario"]),

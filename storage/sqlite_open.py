@@ -32,30 +32,33 @@ def in_memory(path: str) -> bool:
     return path == ":memory:" or path.startswith("file::memory:")
 
 
-def open_database(path: str, *, read_only: bool = False, busy_timeout: float = 5.0) -> tuple[sqlite3.Connection, int]:
-    """A connection in autocommit mode and the schema version; raises StoreError.
+def open_database(path: str, *, read_only: bool = False,
+                  busy_timeout: float = 5.0) -> tuple[sqlite3.Connection, int, int]:
+    """A connection in autocommit mode, the schema version, and the version found before any
+    upgrade (0 for a new file); raises StoreError.
 
     A read-only open of a database whose schema is older than this code first upgrades it
     through a read-write connection (the upgrade is one transaction per version).
     """
     if read_only and not in_memory(path):
-        conn, version = _open(path, read_only=True, busy_timeout=busy_timeout)
+        conn, version, found = _open(path, read_only=True, busy_timeout=busy_timeout)
         if version == len(MIGRATIONS):
-            return conn, version
+            return conn, version, found
         conn.close()
         try:
-            upgrade, _ = _open(path, read_only=False, busy_timeout=busy_timeout)
+            upgrade, _, _ = _open(path, read_only=False, busy_timeout=busy_timeout)
         except StoreError as exc:
             if exc.kind == "read_only":
                 raise StoreError("needs_upgrade", path, found=version, known=len(MIGRATIONS)) from exc
             raise
         upgrade.close()
-        read_only = True
+        conn, version, _ = _open(path, read_only=True, busy_timeout=busy_timeout)
+        return conn, version, found
     return _open(path, read_only=read_only, busy_timeout=busy_timeout)
 
 
 def _open(path: str, *, read_only: bool, busy_timeout: float,
-          immutable: bool = False) -> tuple[sqlite3.Connection, int]:
+          immutable: bool = False) -> tuple[sqlite3.Connection, int, int]:
     memory = in_memory(path)
     if not memory:
         _check_path(path, read_only)
@@ -74,15 +77,16 @@ def _open(path: str, *, read_only: bool, busy_timeout: float,
             if version > len(MIGRATIONS):
                 raise SchemaTooNewError(version, len(MIGRATIONS))
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads page 1: not-a-database shows
-            return conn, version
+            return conn, version, version
         conn.execute("PRAGMA secure_delete = ON")
         if not memory:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+        found = schema_version(conn)
         version = migrate(conn)
         if not memory:
             _prove_writable(conn, version)
-        return conn, version
+        return conn, version, found
     except SchemaTooNewError as exc:
         conn.close()
         raise StoreError("too_new", path, found=exc.found, known=exc.known) from exc

@@ -1,4 +1,5 @@
-"""SqliteStore: every method, migrations from version 1, file persistence, threads."""
+"""Every store method on SQLite and on PostgreSQL (when `PLANFIRST_TEST_PG` names a server);
+SQLite's migrations from version 1, file persistence, threads (PostgreSQL's own: test_pg_store.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,9 +32,16 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def store(clock: Clock) -> Iterator[SqliteStore]:
-    with SqliteStore(":memory:", clock=clock) as s:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, clock: Clock) -> Iterator[SqliteStore]:
+    if request.param == "postgresql":
+        from storage.pg_store import PostgresStore
+        from tests.pg_support import fresh_url
+
+        made: Any = PostgresStore(fresh_url(), clock=clock, pool_size=2)
+    else:
+        made = SqliteStore(":memory:", clock=clock)
+    with made as s:
         yield s
 
 
@@ -256,8 +265,16 @@ def test_file_database_survives_reopening(tmp_path: Path) -> None:
         assert again._read("PRAGMA journal_mode")[0][0] == "wal"
 
 
-def test_threads_share_one_store(tmp_path: Path) -> None:
-    store = SqliteStore(str(tmp_path / "threads.sqlite3"))
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_threads_share_one_store(tmp_path: Path, kind: str) -> None:
+    """One connection under a lock (SQLite), or a pool of three (PostgreSQL), for eight threads."""
+    if kind == "postgresql":
+        from storage.pg_store import PostgresStore
+        from tests.pg_support import fresh_url
+
+        store: Any = PostgresStore(fresh_url(), pool_size=3)
+    else:
+        store = SqliteStore(str(tmp_path / "threads.sqlite3"))
 
     def work(n: int) -> None:
         for i in range(50):

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from storage import BriefDraft, ConversationConflict, GapDraft, SqliteStore, Store
+from tests.pg_support import fresh_url
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -31,7 +32,14 @@ StoreFactory = Callable[[Path, Clock], Any]
 STORES: dict[str, StoreFactory] = {
     "sqlite-memory": lambda tmp, clock: SqliteStore(":memory:", clock=clock),
     "sqlite-file": lambda tmp, clock: SqliteStore(str(tmp / "contract.sqlite3"), clock=clock),
+    "postgresql": lambda tmp, clock: _postgres(clock),
 }
+
+
+def _postgres(clock: Clock) -> Any:
+    from storage.pg_store import PostgresStore
+
+    return PostgresStore(fresh_url(), clock=clock, pool_size=2)
 
 
 @pytest.fixture
@@ -190,13 +198,16 @@ def test_identity_is_stable(store: Store) -> None:
     assert store.identity() == store.identity() and len(store.identity()) >= 16
 
 
-def test_the_sqlite_store_implements_the_whole_protocol() -> None:
+def test_both_stores_implement_the_whole_protocol() -> None:
     """Every method of the contract exists on each implementation (a missing one fails here,
     not in production)."""
     import inspect
 
+    from storage.pg_store import PostgresStore
     from storage.protocol import Store as Contract
 
     wanted = {name for name, _ in inspect.getmembers(Contract, inspect.isfunction) if not name.startswith("_")}
-    assert wanted <= set(dir(SqliteStore)), sorted(wanted - set(dir(SqliteStore)))
+    for implementation in (SqliteStore, PostgresStore):
+        assert wanted <= set(dir(implementation)), sorted(wanted - set(dir(implementation)))
+        assert not getattr(implementation, "__abstractmethods__", None), implementation
     assert len(wanted) >= 25

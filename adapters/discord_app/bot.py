@@ -61,6 +61,7 @@ class PlanFirstBot(commands.Bot):
         *,
         clock: Callable[[], float] = time.monotonic,
         cooldown: Cooldown | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -68,6 +69,7 @@ class PlanFirstBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=PlanFirstTree,
             help_command=None,
+            **options,
         )
         self.runtime = runtime
         self.catalogue = Catalogue(lambda: self.runtime.kb)
@@ -118,7 +120,26 @@ class PlanFirstBot(commands.Bot):
         errors.log.exception("error in event %s", event_method)
 
 
-def create_bot(runtime: Runtime, **kwargs: Any) -> PlanFirstBot:
-    """The bot `bot.py` runs; `kwargs` go to `PlanFirstBot` (clock, cooldown)."""
+class ShardedPlanFirstBot(PlanFirstBot, commands.AutoShardedBot):
+    """The same bot on Discord's sharding (`bot.py run --shards N [--shard-ids ...]`).
+
+    Discord sends each server's events to shard (server id >> 22) % N; this process opens
+    the shards it was given and nothing else. It keeps no conversation state of its own
+    (every turn is loaded from and saved to the shared store by compare-and-set), so after a
+    restart or a re-sharding any process can serve any conversation.
+    """
+
+
+ShardPlan = tuple[int, tuple[int, ...] | None]
+"""(total shards, the ids this process runs or None for all): `cli_support.shard_plan`."""
+
+
+def create_bot(runtime: Runtime, *, shards: ShardPlan | None = None, **kwargs: Any) -> PlanFirstBot:
+    """The bot `bot.py` runs; `kwargs` go to `PlanFirstBot` (clock, cooldown). With `shards`,
+    an AutoShardedBot running those shards; without, one gateway connection as before."""
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here: no warning about it
-    return PlanFirstBot(runtime, **kwargs)
+    if shards is None:
+        return PlanFirstBot(runtime, **kwargs)
+    count, ids = shards
+    return ShardedPlanFirstBot(runtime, shard_count=count, shard_ids=list(ids) if ids is not None else None,
+                               **kwargs)

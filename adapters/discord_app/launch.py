@@ -24,7 +24,7 @@ import aiohttp
 import discord
 
 from ..cli_support import EnvFileError
-from .bot import create_bot
+from .bot import ShardPlan, create_bot
 from .catalogue import Catalogue
 from .ports import Runtime
 
@@ -99,14 +99,33 @@ async def _serve(bot: discord.Client, token: str) -> None:
         await bot.start(token)
 
 
+def health_line(runtime: Runtime, shards: ShardPlan | None) -> str:
+    """What this process serves, in one log line at start: which store (kind, where, schema
+    version), which knowledge base (content hash), which shards. Several processes on one
+    database should show the same store, schema and hash, and disjoint shards."""
+    store, kb = runtime.store, runtime.kb
+    kind = getattr(store, "kind", type(store).__name__)
+    where = getattr(store, "path", "?")
+    schema = getattr(store, "schema_version", "?")
+    kb_hash = (getattr(kb, "content_hash", "") or "?")[:16]
+    if shards is None:
+        served = "single connection (not sharded)"
+    else:
+        count, ids = shards
+        served = f"{','.join(map(str, ids)) if ids is not None else 'all'} of {count}"
+    return (f"health: store={kind} {where} schema={schema} kb={kb_hash} topics={len(kb.topics)} "
+            f"shards={served} pid={os.getpid()}")
+
+
 def run_discord(
     runtime: Runtime,
     *,
+    shards: ShardPlan | None = None,
     environ: Mapping[str, str] | None = None,
     env_file: Path | None = ENV_FILE,
     stderr: TextIO | None = None,
 ) -> int:
-    """Run the bot until stopped; returns the process exit code."""
+    """Run the bot until stopped (all shards, or those of `shards`); returns the process exit code."""
     stderr = stderr or sys.stderr
     token = load_token(environ, env_file)
     if token is None:
@@ -115,7 +134,8 @@ def run_discord(
     for name in ("discord", "plan_first"):  # connected, reconnects, our refusals: worth seeing
         logging.getLogger(name).setLevel(logging.INFO)
     logging.getLogger("discord.client").setLevel(logging.WARNING)  # not "logging in using static token"
-    bot = create_bot(runtime)
+    log.info(health_line(runtime, shards))
+    bot = create_bot(runtime, shards=shards)
     try:
         asyncio.run(_serve(bot, token))
     except discord.LoginFailure:

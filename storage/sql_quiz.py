@@ -1,13 +1,14 @@
-"""Quiz definitions and answers in SQLite: the part of SqliteStore the training quizzes use.
+"""Quiz definitions and answers: the part of the stores the training quizzes use.
 
-A mixin so the store's file stays readable; it relies on SqliteStore's `_read`, `_write` and
-`_now` (one connection, one lock, fixed-width UTC times).
+A mixin of `SqlStore` (SQLite and PostgreSQL) so the store's file stays readable; it relies on
+the store's `_read`, `_write` and `_now`. The SQL is portable: aggregates are repeated rather
+than referred to by alias in HAVING and ORDER BY expressions (PostgreSQL does not resolve
+aliases there), and derived tables are named.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -17,13 +18,13 @@ from typing import Any
 class QuizTables:
     """Quizzes (kept so their buttons work after a restart) and every answer."""
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         raise NotImplementedError
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+    def _write(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
-    def _now(self, at: datetime | None = None) -> str:
+    def _now(self, at: datetime | None = None) -> Any:
         raise NotImplementedError
 
     def save_quiz(self, quiz_id: str, definition: dict[str, Any]) -> None:
@@ -62,8 +63,9 @@ class QuizTables:
         """(topic_id, missed, answered) for the topics a user misses most: what to revise."""
         rows = self._read(
             "SELECT topic_id, SUM(1 - correct) AS missed, COUNT(*) AS n FROM quiz_answers "
-            "WHERE user_id = ? AND guild_id = ? GROUP BY topic_id HAVING missed > 0 "
-            "ORDER BY missed DESC, CAST(missed AS REAL) / n DESC, topic_id LIMIT ?", (user_id, guild_id, limit))
+            "WHERE user_id = ? AND guild_id = ? GROUP BY topic_id HAVING SUM(1 - correct) > 0 "
+            "ORDER BY missed DESC, CAST(SUM(1 - correct) AS REAL) / COUNT(*) DESC, topic_id LIMIT ?",
+            (user_id, guild_id, limit))
         return [(row["topic_id"], row["missed"], row["n"]) for row in rows]
 
     def missed_questions(self, user_id: str, guild_id: str, limit: int = 20) -> list[tuple[str, int]]:
@@ -72,6 +74,6 @@ class QuizTables:
         rows = self._read(
             "SELECT quiz_id, question_index FROM (SELECT quiz_id, question_index, correct, answered_at, id, "
             "ROW_NUMBER() OVER (PARTITION BY quiz_id, question_index ORDER BY answered_at DESC, id DESC) AS rank "
-            "FROM quiz_answers WHERE user_id = ? AND guild_id = ?) WHERE rank = 1 AND correct = 0 "
+            "FROM quiz_answers WHERE user_id = ? AND guild_id = ?) AS latest WHERE rank = 1 AND correct = 0 "
             "ORDER BY answered_at DESC, id DESC LIMIT ?", (user_id, guild_id, limit))
         return [(row["quiz_id"], row["question_index"]) for row in rows]

@@ -1,4 +1,4 @@
-"""Brief versions in SQLite: the SQL behind SqliteStore's brief methods.
+"""Brief versions: the SQL behind the stores' brief methods (SQLite and PostgreSQL alike).
 
 `briefs` has one row per brief (id, conversation key, intake, owner, latest version number);
 `brief_versions` has the text of every version. Functions here take a connection already
@@ -8,11 +8,12 @@ inside the caller's transaction, so a brief version is saved with its turn or no
 from __future__ import annotations
 
 import json
-import sqlite3
+from typing import Any, Protocol
 
 from .protocol import BriefDraft, BriefRef
 
-SQLITE_MAX_INT = 2**63 - 1
+MAX_ID = 2**63 - 1
+"""The largest id SQLite's INTEGER and PostgreSQL's bigint hold."""
 
 SELECT = """
 SELECT b.id, b.key, b.intake, b.user_id, b.guild_id, b.version AS versions, b.created_at,
@@ -22,23 +23,27 @@ FROM briefs AS b JOIN brief_versions AS v ON v.brief_id = b.id
 LATEST = SELECT + " WHERE v.version = b.version"
 
 
+class Inserts(Protocol):
+    def _insert_id(self, conn: Any, sql: str, params: Any) -> int: ...
+
+
 def valid_id(value: object) -> bool:
-    """An id SQLite can hold (a bigger number is simply not a brief, never an OverflowError)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= SQLITE_MAX_INT
+    """An id the database can hold (a bigger number is simply not a brief, never an OverflowError)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
-def save_draft(conn: sqlite3.Connection, *, key: str, user_id: str, guild_id: str, draft: BriefDraft,
-               now: str) -> BriefRef:
+def save_draft(store: Inserts, conn: Any, *, key: str, user_id: str, guild_id: str, draft: BriefDraft,
+               now: Any) -> BriefRef:
     """Brief (key, intake): created at version 1, given version n+1, or left alone if unchanged."""
     row = None
     if draft.intake is not None:
         row = conn.execute("SELECT id, version FROM briefs WHERE key = ? AND intake = ?",
                            (key, draft.intake)).fetchone()
     if row is None:
-        cursor = conn.execute(
-            "INSERT INTO briefs (key, intake, user_id, guild_id, version, created_at, updated_at) "
+        brief_id = store._insert_id(
+            conn, "INSERT INTO briefs (key, intake, user_id, guild_id, version, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, 1, ?, ?)", (key, draft.intake, user_id, guild_id, now, now))
-        brief_id, version = int(cursor.lastrowid or 0), 1
+        version = 1
     else:
         brief_id, latest = int(row[0]), int(row[1])
         same = conn.execute("SELECT markdown FROM brief_versions WHERE brief_id = ? AND version = ?",
@@ -55,8 +60,8 @@ def save_draft(conn: sqlite3.Connection, *, key: str, user_id: str, guild_id: st
     return BriefRef(brief_id, version, created=True)
 
 
-def forget_briefs(conn: sqlite3.Connection, *, brief_where: str, brief_params: list[str], conv_where: str,
-                  conv_params: list[str], cutoff: str | None, user_id: str | None) -> int:
+def forget_briefs(conn: Any, *, brief_where: str, brief_params: list[Any], conv_where: str,
+                  conv_params: list[Any], cutoff: Any, user_id: str | None) -> int:
     """Delete whole briefs matching, then (by age) the old versions of the briefs kept.
 
     A brief goes whole when its latest version matches (so every version does) or when its
@@ -66,7 +71,7 @@ def forget_briefs(conn: sqlite3.Connection, *, brief_where: str, brief_params: l
     ids = [row[0] for row in conn.execute(
         f"SELECT id FROM briefs AS b WHERE ({brief_where}) "
         f"OR key IN (SELECT key FROM conversations WHERE {conv_where})",
-        (*brief_params, *conv_params))]
+        (*brief_params, *conv_params)).fetchall()]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ", ".join("?" * len(chunk))
