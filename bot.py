@@ -252,7 +252,10 @@ def _console(args: argparse.Namespace, runtime) -> int:  # noqa: ANN001
         return notices
 
     try:
-        return run_console(runtime.advisor, stdin, sys.stdout, key=f"console:{user}", user_id=user,
+        from adapters.console_input import messages
+
+        return run_console(runtime.advisor, messages(stdin, interactive), sys.stdout, key=f"console:{user}",
+                           user_id=user,
                            briefs_dir=_briefs_dir(args), db_label=_db_label(args), lang=args.lang, prompt=prompt,
                            quiz=runtime.quiz, roleplay=getattr(runtime, "roleplay", None),
                            briefs_command=_again_command(args), warm_up=warm_up)

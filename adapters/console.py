@@ -107,8 +107,16 @@ class ConsoleRouter:
                 return self._quiz_command(words[1:])
         term = self._define_term(line)
         if term is not None:
-            return self._card(term)
+            return self._card(term) + self._pending()
         return self.advisor.handle(self.key, line, user_id=self.user_id, lang=self.lang)
+
+    def _pending(self) -> list[Reply]:
+        """The intake's pending question, shown again after a card or a quiz in the middle of it:
+        otherwise the next "2" answers a question the user no longer sees."""
+        state = self.advisor.current(self.key)
+        if state is None or state.stage in ("request", "done"):
+            return []
+        return self.advisor.prompt(self.key)
 
     def _define_term(self, line: str) -> str | None:
         """The term of "définir X" / "define X", if the line is such a request."""
@@ -148,6 +156,7 @@ class ConsoleRouter:
                 out.append(Reply("text", kb.msg("quiz_define_hint", lang, term=kb.topic(topic).name(lang))))
             if reply.data.get("finished"):
                 out.append(Reply("text", kb.msg("quiz_again", lang)))
+                out += self._pending()
         return out
 
 
@@ -185,8 +194,12 @@ def run_console(service: AdvisorService, lines: Iterable[str], out: TextIO, *, k
             renderer.write("\n".join(notices) + "\n\n")
         out.flush()
     if existing is not None and existing.stage != "request":
-        renderer.show([Reply("text", service.kb.msg("console_resumed", existing.lang))])
-        renderer.show(service.prompt(key))
+        renderer.show([Reply("text", service.kb.msg("console_resumed", lang or existing.lang))])
+        if lang is not None and lang != existing.lang:  # --lang given: the conversation switches to it
+            word = service.kb.commands[f"lang_{lang}"][lang][0]
+            renderer.show(service.handle(key, word, user_id=user_id))
+        else:
+            renderer.show(service.prompt(key))
     else:
         renderer.show([Reply("text", service.kb.msg("welcome", g)) for g in greet_langs])
     if router.roleplay is not None:
