@@ -52,8 +52,16 @@ def render_brief(kb: KnowledgeBase, state: ConversationState, plan: Mapping[str,
                    f"{m('confidence')} {format_number(confidence, lang, 2)}")
     objective = state.objective
     objective_text = kb.topic(objective).name(lang) if objective and objective in kb.topics \
-        else m("objective_unknown")
+        else m("objective_none_noted") if objective == "none" else m("objective_unknown")
     out += ["", f"## {m('brief_objective')}", objective_text, ""]
+    situation = [f for f in kb.situation if f.kind == "situation" and f.id in state.answers]
+    if situation:
+        out += [f"## {m('brief_situation')}", ""]
+        for field in situation:
+            label = field.choice(state.answers[field.id]).label(lang)
+            words = state.evidence.get(field.id, "")
+            out.append(f"- **{m('field_' + field.id)}**{colon} {label}" + (f" ({_cell(words, lang)})" if words else ""))
+        out.append("")
     out += [f"## {m('brief_capacity')} ({plan['capacity_score']}/100)", "",
             f"| {m('brief_question')} | {m('brief_answer')} | {m('brief_words')} | {m('brief_points')} |",
             "|---|---|---|---|"]
@@ -74,6 +82,8 @@ def render_brief(kb: KnowledgeBase, state: ConversationState, plan: Mapping[str,
                 f"- **{m('weekly_hours')}**{colon} {rec['weekly_hours_text']} h"]
         if rec["cadence"]:
             out.append(f"- **{m('cadence')}**{colon} {rec['cadence']}")
+        if rec.get("measure"):
+            out.append(f"- **{m('brief_measure')}**{colon} {rec['measure']}")
         out += ["", rec["rationale"], "", f"**{m('warnings')}**", ""]
         out += [f"- {w}" for w in rec["warnings"]]
         out += ["", f"**{m('alternatives')}**", ""]

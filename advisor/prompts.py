@@ -188,8 +188,10 @@ def score_line(kb: KnowledgeBase, lang: str, score: int, breakdown: list[Mapping
 
 def recommendation_reply(kb: KnowledgeBase, lang: str, rec: Mapping[str, Any], plan: Mapping[str, Any]) -> Reply:
     """The advice for one topic as text, with the contract's object in `data`."""
-    lines = [f"**{rec['title']}** — {rec['verdict_label']}", commitment_line(kb, lang, rec),
-             "", rec["rationale"], ""]
+    lines = [f"**{rec['title']}** — {rec['verdict_label']}", commitment_line(kb, lang, rec)]
+    if rec.get("measure"):
+        lines.append(kb.msg("measure_line", lang, measure=rec["measure"]))
+    lines += ["", rec["rationale"], ""]
     lines += [f"⚠️ {w}" for w in rec["warnings"][:3]]
     if rec["alternatives"]:
         lines += ["", alternatives_line(kb, lang, rec, limit=2)]

@@ -43,6 +43,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
     'forgot_files': frozenset(['count', 'folder']),
     'gaps_group': frozenset(['count', 'last', 'topic']),
     'gaps_header': frozenset(['total']),
+    'measure_line': frozenset(['measure']),
     'no_database': frozenset(['path']),
     'noted': frozenset(['answers']),
     'noted_answer': frozenset(['answer', 'field']),
