@@ -1,0 +1,90 @@
+"""Strategy decides the advice (issue 10, section 1): the objective and the client's situation.
+
+Transcripts through the pure engine (real reader, scripted classifier), and one-shot advice.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.oneshot import advise
+from knowledge import load_knowledge_base
+from tests.advisor_helpers import Guess, Scripted, Transcript, reader_for
+
+TABLE = {
+    "on veut être partout sur les réseaux": ("omnipresence",),
+    "on veut un blogue": ("blog",),
+    "on veut un site interactif": ("interactive_site",),
+    "des pubs Google": ("paid_ads",),
+    "pour fidéliser nos clients": ("retention",),
+    "on veut une infolettre": ("newsletter",),
+}
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+def talk(kb, *messages: str) -> Transcript:
+    t = Transcript(kb, TABLE)
+    for message in messages:
+        t.say(message)
+    return t
+
+
+def test_being_everywhere_is_asked_what_it_is_for(kb):
+    t = talk(kb, "on veut être partout sur les réseaux")
+    assert t.state.stage == "objective" and t.state.objective is None
+    offered = [c.value for c in t.question().choices]
+    assert "omnipresence" not in offered and all(kb.topic(o).level == "objective" for o in offered[:-1])
+
+
+def test_magic_thinking_is_named_then_filed_as_no_objective(kb):
+    t = talk(kb, "on veut un blogue", "parce que le concurrent en a un")
+    assert kb.magic_objectives.message("fr") in t.text() and t.state.stage == "objective"
+    t.say("pour faire moderne")
+    assert t.state.objective == "none"
+    assert kb.msg("objective_none_noted", "fr") in t.text()
+
+
+def test_an_objective_the_tool_rarely_serves_starts_a_strategy_conversation(kb):
+    t = talk(kb, "on veut un blogue")
+    offered = {c.value for c in t.question().choices}
+    assert "retention" not in offered or "customer_service" not in offered
+    other = "retention" if "retention" not in offered else "customer_service"
+    TABLE["pour ça: " + other] = (other,)
+    t.say("pour ça: " + other)
+    assert t.state.objective == other and t.state.stage != "objective"
+    said = kb.msg("objective_outside", "fr", objective=kb.topic(other).name("fr"), tools="X", better="Y")
+    assert said.split("X")[0].split(".")[0] in t.text()
+
+
+def test_a_client_in_france_sees_euros(kb):
+    t = talk(kb, "on veut un blogue", "1", "On est à Lyon.")
+    assert t.state.answers.get("market") == "fr"
+    for _ in range(8):
+        if t.state.stage != "capacity" or t.state.pending == "budget":
+            break
+        t.say("je ne sais pas")
+    if t.state.pending == "budget":
+        labels = [c.label for c in t.question().choices]
+        assert any("€" in label for label in labels) and not any("$" in label for label in labels)
+
+
+def test_a_regulated_profession_gets_its_orders_warning(kb):
+    result = Scripted("fr", (Guess("paid_ads", "tactic", 0.9),), (Guess("paid_ads", "tactic", 0.9),))
+    data = advise(kb, result, reader_for(kb), "Des pubs Google pour remplir mon agenda.",
+                  "Je suis médecin en cabinet libéral à Bordeaux, je n'ai pas de temps, 300 € par mois.")
+    assert data["profile"]["regulated"]["value"] == "health" and data["profile"]["market"]["value"] == "fr"
+    warnings = " ".join(data["recommendation"]["warnings"])
+    assert "ordre" in warnings.lower() and "CNIL" in warnings
+    assert data["profile"]["budget"]["label"].count("€") == 1
+
+
+def test_what_a_request_asked_is_kept_for_the_verdict(kb):
+    t = talk(kb, "on veut une infolettre")
+    assert "asked_cadence" not in t.state.answers
+    TABLE["une infolettre chaque semaine"] = ("newsletter",)
+    t = talk(kb, "une infolettre chaque semaine")
+    assert t.state.answers.get("asked_cadence") == "weekly"
