@@ -106,6 +106,8 @@ class Choice:
     """For audience buckets: [low, high) people (subscribers, customers...) that map a count to this choice."""
     build: tuple[float, float] | None = None
     """For build-budget buckets: [low, high) money spent once (a site, an app) that maps a sum to this choice."""
+    months: tuple[float, float] | None = None
+    """For horizon buckets: [low, high) months until results are needed ("d'ici six mois")."""
 
 
 @dataclass(frozen=True)

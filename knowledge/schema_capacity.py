@@ -126,9 +126,9 @@ def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
                          cautious=cautious, choices=tuple(choices), kind=kind or "capacity")  # type: ignore[arg-type]
 
 
-RANGE_KEYS = ("hours", "amount", "count", "build")
+RANGE_KEYS = ("hours", "amount", "count", "build", "months")
 """Optional [low, high) ranges of a choice, read by the parser's generic number readers:
-weekly hours, money a month, audience size."""
+weekly hours, money a month, audience size, money to build, months until results."""
 
 
 def _choice(doc: Doc, raw: Any, path: str) -> Choice | None:

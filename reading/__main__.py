@@ -72,24 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _evaluate(reader: object, path: str, quiet: bool) -> int:
     from .reader import CapacityReader
+    from .scoring import score_file
 
     assert isinstance(reader, CapacityReader)
-    right = total = fields_right = fields_total = 0
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            got = reader.read(case["text"]).choices()
-            misses = [f"{k}: expected {v}, read {got.get(k, 'unknown')}" for k, v in case["expected"].items()
-                      if got.get(k, "unknown") != v]
-            total += 1
-            right += not misses
-            fields_total += len(case["expected"])
-            fields_right += len(case["expected"]) - len(misses)
-            if misses and not quiet:
-                print(f"line {number}: {case['text'][:100]}\n    " + "\n    ".join(misses))
-    print(f"lines read right: {right}/{total}; fields read right: {fields_right}/{fields_total}")
+    score = score_file(reader, path)
+    if not quiet:
+        for miss in score.misses:
+            print(f"line {miss.line}: {miss.text[:100]}\n    " + "\n    ".join(miss.fields))
+    print(f"lines read right: {score.lines_right}/{score.lines}; "
+          f"fields read right: {score.fields_right}/{score.fields}")
     return 0
 
 

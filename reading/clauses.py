@@ -31,6 +31,8 @@ class Clause:
     start: int
     end: int
     """Span in the original text."""
+    question: bool = False
+    """It ends with "?": the client restates what was asked ("Budget?", "Si elle écrit bien?")."""
 
 
 def sentences(text: str) -> list[Clause]:
@@ -58,7 +60,7 @@ def _clean(text: str, a: int, b: int) -> Clause:
     piece = text[a:b]
     lead = len(piece) - len(piece.lstrip())
     clean = piece.strip().rstrip(",;:.!?… ")
-    return Clause(clean, a + lead, a + lead + len(clean))
+    return Clause(clean, a + lead, a + lead + len(clean), piece.rstrip().endswith("?"))
 
 
 def _pieces(text: str, cuts: re.Pattern[str]) -> list[Clause]:

@@ -40,7 +40,7 @@ from .numbers import (
     read_number,
 )
 
-HOURS, COUNT, AMOUNT, BUILD = "hours", "count", "amount", "build"
+HOURS, COUNT, AMOUNT, BUILD, DELAY = "hours", "count", "amount", "build", "months"
 """Kinds of quantity, named after the choice ranges of capacity.yaml they map to."""
 
 _HOUR_UNIT = r"h(?![a-z])|hres?\b|heures?\b|hours?\b|hrs?\b"
@@ -61,7 +61,8 @@ _BUDGET_CUE = re.compile(r"\bbudget\b(?P<gap>[^.;!?\d]{0,30})$")
 800 par mois"); past a comma, only with a period ("budget serré, environ 150/mois")."""
 _ONE_OFF = re.compile(r"\b(?:site|website|site web|boutique|refonte|redesign|lancement|launch|construction|construire"
                       r"|batir|build|projet|project|total|global|initial|de depart|one[- ]?time|one[- ]?off|une fois"
-                      r"|upfront|up front|d'un coup|application|app|developpement|development)\b")
+                      r"|upfront|up front|d'un coup|application|app|developpement|development|mise en place"
+                      r"|installation|implantation|setup|set-up|set up|configuration|demarrage|start-up cost)\b")
 """An amount with no period, in a sentence about building or totals, is a one-off build
 budget ("un site web, budget de 5000 $"), not a monthly one."""
 _CLOCK_BEFORE = re.compile(r"(?:\b(?:vers|des|avant|apres|jusqu'a|at|around|from|until|till)"
@@ -114,7 +115,8 @@ class Quantity:
     """A number a generic reader found, converted, and where it was said (normalised text)."""
 
     kind: str
-    """HOURS (a week), COUNT (people), AMOUNT (money a month) or BUILD (money spent once, to build)."""
+    """HOURS (a week), COUNT (people), AMOUNT (money a month), BUILD (money spent once, to build)
+    or DELAY (months until results are needed)."""
     value: float | None
     """None when the span is read but is not the client's answer (see `why`)."""
     start: int
@@ -130,7 +132,7 @@ def quantities(text: str, kb: KnowledgeBase) -> list[Quantity]:
     numbers = grammar(kb)
     found: list[Quantity] = []
     masked = text
-    for reader in (_hours, _counts, _money):
+    for reader in (_hours, _counts, _money, _delays):
         read = reader(masked, numbers)
         found += read
         masked = _mask(masked, read)
@@ -364,4 +366,49 @@ def _money(text: str, numbers: Numbers) -> list[Quantity]:
         value *= {"month": 1.0, "year": 1 / MONTHS_PER_YEAR, "week": WEEKS_PER_MONTH,
                   "day": float(DAYS_PER_MONTH)}[period]
         out.append(Quantity(AMOUNT, value, m.start(), m.end(), currency))
+    return out
+
+
+# --- delays -------------------------------------------------------------------------------
+
+_MONTHS_IN = {"week": 12 / 52, "month": 1.0, "year": 12.0}
+_DELAY_UNITS = {"week": r"semaines?|weeks?", "month": r"mois|months?", "year": r"ans\b|an\b|annees?|years?"}
+_FEW = {2.0: r"a couple of|couple of|une couple de", 3.0: r"quelques|a few|few|plusieurs|several"}
+_PAST = re.compile(r"\b(?:depuis|il y a|ago|for the past|over the past|the last|les derniers|dernieres?|passees?"
+                   r"|double|triple|grandi|grew|doubled|tripled|went from|since)\b")
+"""A delay in a clause about the past ("on a doublé en deux ans") is history, not the horizon."""
+
+
+@lru_cache(maxsize=8)
+def _delay_regex(number: str) -> re.Pattern[str]:
+    """"d'ici six mois", "dans un an", "within 3 months", "over the next two years", "les six
+    prochains mois": a preposition of time, a number (or "quelques", "a few") and a unit."""
+    few = "|".join(f"(?P<f{i}>{words})" for i, words in enumerate(_FEW.values()))
+    units = "|".join(f"(?P<{key}>{unit})" for key, unit in _DELAY_UNITS.items())
+    return re.compile(
+        rf"\b(?:d'ici(?: a)?|dans|en|sous|avant|sur|within|in|over|inside of|by)\s+"
+        rf"(?:(?:les|the)\s+)?(?:(?:prochaine?s?|next)\s+)?"
+        rf"(?:{few}|(?P<low>{number})(?:\s*(?:{RANGE_SEP})\s*(?P<high>{number}))?)"
+        rf"\s+(?:(?:prochaine?s?)\s+)?(?:{units})"
+        rf"|\b(?:les|the)\s+(?:(?P<low2>{number})\s+prochaine?s?\s+(?:{units.replace('?P<', '?P<n_')})"
+        rf"|next\s+(?P<low3>{number})\s+(?:{units.replace('?P<', '?P<x_')}))"
+    )
+
+
+def _delays(text: str, numbers: Numbers) -> list[Quantity]:
+    """Months until results are needed, for the horizon question."""
+    out = []
+    for m in _delay_regex(numbers.regex).finditer(text):
+        groups = {k: v for k, v in m.groupdict().items() if v}
+        unit = next(u for u in _MONTHS_IN if u in groups or f"n_{u}" in groups or f"x_{u}" in groups)
+        few = next((n for i, n in enumerate(_FEW) if f"f{i}" in groups), None)
+        if few is not None:
+            count = few
+        elif "low" in groups:
+            count = _amount(m, numbers.words)
+        else:
+            count = read_number(groups.get("low2") or groups["low3"], numbers.words)
+        past = _PAST.search(_clause_of(text, m.start(), m.end()))
+        value = None if past else count * _MONTHS_IN[unit]
+        out.append(Quantity(DELAY, value, m.start(), m.end(), why="past" if past else ""))
     return out

@@ -29,10 +29,10 @@ from .embed import Embedder
 from .model import ReaderModel, decide
 from .numbers import grammar, read_number
 from .patterns import match_field
-from .quantities import AMOUNT, BUILD, COUNT, HOURS, Quantity, quantities
+from .quantities import AMOUNT, BUILD, COUNT, DELAY, HOURS, Quantity, quantities
 from .textmap import normalise_with_map, original_span
 
-RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount", BUILD: "build"}
+RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount", BUILD: "build", DELAY: "months"}
 NOT_THIS_ANSWER = {AMOUNT: BUILD}
 """A clause whose sum is a build budget says nothing about the budget a month."""
 SHORT_ANSWER_WORDS = 2
@@ -108,7 +108,7 @@ class CapacityReader:
         self._from_quantities(text, norm, origin, found, candidates)
         if pending is not None:
             self._bare_number(norm, pending, text, candidates)
-        spans = self._clause_spans(text, origin)
+        spans = self._clause_spans(text, origin, asked=pending is not None)
         short = len(norm.split()) <= SHORT_ANSWER_WORDS
         if not short or pending is not None:
             self._from_models(spans, norm, found, pending, candidates, unsure, pending if short else None)
@@ -157,7 +157,7 @@ class CapacityReader:
         if choice is not None:
             out.setdefault(pending, []).append((0, Reading(pending, choice, 1.0, text.strip(), "number")))
 
-    def _clause_spans(self, text: str, origin: list[int]) -> list[tuple[int, int, str]]:
+    def _clause_spans(self, text: str, origin: list[int], asked: bool = False) -> list[tuple[int, int, str]]:
         """Each clause, and each sentence of several clauses, as (start, end) in normalised text
         with the client's words. Both views: a clause is read without its neighbours' noise, a
         sentence with their context ("We just hired a part-time employee, 20 hours a week")."""
@@ -169,6 +169,8 @@ class CapacityReader:
                 views.append(extra)
         spans = []
         for piece in views:
+            if piece.question and not asked:
+                continue  # "Si elle écrit bien?" asks; the answer is in what follows
             idx = [i for i, o in enumerate(origin) if piece.start <= o < piece.end]
             if idx:
                 spans.append((idx[0], idx[-1] + 1, piece.text))

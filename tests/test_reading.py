@@ -76,6 +76,11 @@ CASES: dict[str, dict[str, str]] = {
     "d'ici un mois": {T: "weeks"},
     "by next month": {T: "weeks"},
     "in a year": {T: "year_plus"},
+    # delays are read as months until results, whatever the phrasing around them
+    "on aimerait voir des résultats dans les six prochains mois": {T: "months"},
+    "we need this live within 3 weeks": {T: "weeks"},
+    "on se donne sur trois ans pour bâtir ça": {T: "year_plus"},
+    "on a doublé nos ventes en deux ans": {},
     "30 minutes par jour": {H: "h2_4"},
     "une demi-heure par semaine": {H: "h1"},
     "half an hour a week": {H: "h1"},
@@ -183,14 +188,14 @@ KNOWN_MISSES: dict[str, str] = {
     "on va payer un pigiste pour écrire, personne chez nous n'a le temps": _CONFLICT,
     "Nobody here has time, we'll hire a freelancer": _CONFLICT,
     "a freelancer will handle it, nobody in house has time": _CONFLICT,
-    "d'ici un mois": _RECALL, "by next month": _RECALL, "on veut des résultats d'ici le mois prochain": _RECALL,
-    "on va payer un pigiste pour écrire, on a pas le temps": "'pas le temps' also read as no hurry",
+    "by next month": _RECALL, "on veut des résultats d'ici le mois prochain": _RECALL,
     "a few hundred": "read as an audience of a few hundred: without a noun, money or people is a guess",
     "une personne à temps partiel": "read as hours (part-time), not who",
-    "c'est moi, mais je déteste écrire": _RECALL, "je ne suis pas très à l'aise pour écrire": _RECALL,
+    "c'est moi, mais je déteste écrire": _RECALL,
     "Vous pourriez écrire nos textes?": _RECALL,
-    "on a pas un dollar": _RECALL, "mon chum va m'aider": _RECALL, "My assistant writes pretty well": _RECALL,
+    "mon chum va m'aider": _RECALL, "My assistant writes pretty well": _RECALL,
     "we don't have anyone to write": _RECALL, "je peux écrire le soir vers 20h": _RECALL,
+    "Personne. On est juste deux et on est débordés.": _RECALL,
 }
 
 
