@@ -26,20 +26,45 @@ class ScoreLine:
     assumed: bool
 
 
+def implied_answers(kb: KnowledgeBase, answers: Mapping[str, str]) -> dict[str, str]:
+    """Unknown fields whose value the known answers imply (capacity.yaml `implied`): "I have
+    four hours a week" implies someone will do it, whoever was not named."""
+    out: dict[str, str] = {}
+    for f in kb.fields():
+        if f.id in answers:
+            continue
+        for implied in f.implied:
+            if all(answers.get(name) in accepted for name, accepted in implied.when.items()):
+                out[f.id] = implied.value
+                break
+    return out
+
+
 def effective_profile(kb: KnowledgeBase, answers: Mapping[str, str]) -> dict[str, str]:
-    """The answers given, completed with each field's cautious value."""
-    return {**answers, **{f.id: answers.get(f.id, f.cautious) for f in kb.fields()}}
+    """The answers given, completed with what they imply, then with each field's cautious value."""
+    implied = implied_answers(kb, answers)
+    return {**answers, **{f.id: answers.get(f.id, implied.get(f.id, f.cautious)) for f in kb.fields()}}
 
 
 def rule_matches(rule: Rule, profile: Mapping[str, str]) -> bool:
     return all(profile.get(field) in accepted for field, accepted in rule.when.items())
 
 
+def rests_on_evidence(kb: KnowledgeBase, rule: Rule, answers: Mapping[str, str]) -> bool:
+    """An `as_asked` verdict needs the client's word (or what it implies) for every capacity
+    field it checks: a cautious value may scale advice down, never approve what was asked."""
+    if rule.verdict != "as_asked":
+        return True
+    known = {**implied_answers(kb, answers), **answers}
+    capacity = {f.id for f in kb.capacity if f.kind == "capacity"}
+    return all(name in known for name in rule.when if name in capacity)
+
+
 def select_rule(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -> Rule:
     """The first rule of the topic that fits the (cautiously completed) profile."""
     profile = effective_profile(kb, answers)
     for rule in kb.rules[topic_id]:
-        if rule_matches(rule, profile):
+        if rule_matches(rule, profile) and rests_on_evidence(kb, rule, answers):
             return rule
     return kb.rules[topic_id][-1]
 

@@ -296,9 +296,10 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
     if field_id not in read and field_id in readings.unsure:  # "on verra", "ça dépend": the client does not know
         new = replace(state, unknown=tuple(dict.fromkeys(unknown + (field_id,))))
         return _after_answers(ctx, new, [])
-    if not any(kb.field(f).kind == "capacity" for f in read):
-        # nothing about capacity (at most a word of the situation, "à Québec"): not an answer;
-        # what it said of the situation is kept, and the question asked again
+    if field_id not in read and not any(kb.field(f).kind == "capacity" for f in read):
+        # nothing about capacity nor the question asked (at most a word of the situation, "à
+        # Québec"): not an answer; what it said of the situation is kept, and the question asked
+        # again. A situation question ("une stagiaire, un proche?") is answered by its own words.
         situation = replace(state, answers={**state.answers, **read},
                             evidence={**state.evidence, **_evidence(readings)})
         return _new_request_or_unclear(ctx, situation, text)

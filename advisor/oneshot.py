@@ -45,9 +45,11 @@ def advise(kb: KnowledgeBase, result: ClassificationLike, reader: ReaderLike, re
     profile = {f: {"value": a, "label": choice_label(kb, f, a, lang, euros(answers)), "evidence": readings[f].evidence}
                for f, a in answers.items()}
     missing = [f.id for f in kb.capacity if f.id not in answers]
+    missing_situation = [f.id for f in kb.situation if f.kind == "situation" and f.id not in answers]
     answers = {**answers, OBJECTIVE_KEY: objective}
     out: dict[str, Any] = {"text": request, "language": lang, "topics": topics, "profile": profile,
-                           "missing": missing, "objective": objective, "recommendation": None, "plan": []}
+                           "missing": missing, "missing_situation": missing_situation, "objective": objective,
+                           "recommendation": None, "plan": []}
     if result.ambiguous:
         out["ambiguous"] = list(result.ambiguous)
     clash = contradiction_in(kb, answers)
@@ -62,7 +64,7 @@ def advise(kb: KnowledgeBase, result: ClassificationLike, reader: ReaderLike, re
     while (field := next_question(kb, targets, answers, skipped=tuple(to_ask))) is not None:
         to_ask.append(field)
     for rec in the_plan["recommendations"]:
-        rec["branches"] = branches(kb, rec["topic"], answers, to_ask, lang)
+        rec["branches"] = branches(kb, rec["topic"], answers, missing + missing_situation, lang)
     out["ask_first"] = to_ask
     out["would_change"] = [
         {"field": f, "question": kb.field(f).question(lang),

@@ -6,6 +6,8 @@ words. Every string comes from `knowledge/messages.yaml` or a topic card.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from typing import Any, Mapping
 
 from advisor.commands import bare
@@ -80,14 +82,26 @@ def confirm_new_options(kb: KnowledgeBase, state: ConversationState) -> tuple[Ch
 
 
 def objective_options(kb: KnowledgeBase, state: ConversationState) -> tuple[ChoiceOption, ...]:
-    """The objectives the requested tactics can serve, then "I don't know"."""
+    """The objectives the requested tactics can serve, the most served first, then "I don't know".
+
+    A buzzword objective ("être partout") is read through the tactics it names, so the choices
+    are what those tactics serve, not every objective cut alphabetically."""
     lang = state.lang
-    served: list[str] = []
+    tactics: list[str] = []
     for topic_id in state.topic_ids():
-        served += [o for o in kb.topic(topic_id).related if o in kb.topics and kb.topic(o).level == "objective"]
-    served = [o for o in dict.fromkeys(served) if not kb.topic(o).buzzword] or \
+        topic = kb.topic(topic_id)
+        if topic.level == "tactic":
+            tactics.append(topic_id)
+        elif topic.buzzword:
+            tactics += [t for t in topic.related if t in kb.topics and kb.topic(t).level == "tactic"]
+    served: list[str] = []
+    for tactic in dict.fromkeys(tactics):
+        served += [o for o in kb.topic(tactic).related if o in kb.topics and kb.topic(o).level == "objective"]
+    votes = Counter(o for o in served if not kb.topic(o).buzzword)
+    first = {o: i for i, o in enumerate(dict.fromkeys(served))}
+    ranked = sorted(votes, key=lambda o: (-votes[o], first[o])) or \
         [t.id for t in kb.objectives() if not t.buzzword]
-    served = served[:MAX_OBJECTIVE_CHOICES]
+    served = ranked[:MAX_OBJECTIVE_CHOICES]
     options = [ChoiceOption(o, kb.topic(o).name(lang)) for o in served]
     options.append(ChoiceOption(DONT_KNOW, kb.msg("choice_dont_know", lang)))
     return tuple(options)

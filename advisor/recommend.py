@@ -32,14 +32,18 @@ def answer_label(kb: KnowledgeBase, field_id: str, choice_id: str, lang: str,
 
 def cited_fields(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str]) -> list[str]:
     """The fields that decided: those the winning rule checks, and those that ruled out each
-    rule before it (the reasons the client did not get a more ambitious answer)."""
+    rule before it (the reasons the client did not get a more ambitious answer). A rule that a
+    known answer already rules out is cited by that answer alone: the cautious values it would
+    also have failed on decided nothing, and citing them would say "assumed" for no reason."""
     profile = effective_profile(kb, answers)
     winner = select_rule(kb, topic_id, answers)
     decisive = set(winner.when)
     for rule in kb.rules[topic_id]:
         if rule.id == winner.id:
             break
-        decisive |= {f for f, accepted in rule.when.items() if profile[f] not in accepted}
+        failed = {f for f, accepted in rule.when.items() if profile.get(f) not in accepted}
+        known = {f for f in failed if f in answers}
+        decisive |= known or failed
     return [f.id for f in kb.fields() if f.id in decisive and f.kind != "request"]
 
 
@@ -134,8 +138,9 @@ def delivered_verdict(kb: KnowledgeBase, rule: Rule, answers: Mapping[str, str],
 def plan_topics(kb: KnowledgeBase, topic_ids: tuple[str, ...]) -> tuple[str, ...]:
     """What to advise on, in the order to take it: the tactics asked for (foundations first,
     then being found, content, amplification, tools: `plan_stage`), or the objectives when no
-    tactic was named."""
-    tactics = [t for t in topic_ids if kb.topic(t).level == "tactic" and t in kb.rules]
+    tactic was named. A buzzword filed as an objective ("être partout") is a request for tools
+    and is advised beside them."""
+    tactics = [t for t in topic_ids if (kb.topic(t).level == "tactic" or kb.topic(t).buzzword) and t in kb.rules]
     if tactics:
         rank = {stage: i for i, stage in enumerate(PLAN_STAGES)}
         tactics.sort(key=lambda t: rank.get(kb.topic(t).plan_stage, len(rank)))

@@ -111,6 +111,18 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Implied:
+    """A value an unknown field takes because of other answers, instead of its cautious value.
+
+    "I have four hours a week" says someone will do it, even if nobody was named: assuming
+    "nobody" would contradict the client. The conversation still asks; only the assumption
+    (and the one-shot advice, which cannot ask) changes."""
+
+    when: Mapping[str, tuple[str, ...]]
+    value: str
+
+
+@dataclass(frozen=True)
 class CapacityField:
     """One content-capacity question (who writes, hours a week, ...)."""
 
@@ -125,6 +137,9 @@ class CapacityField:
     """FIELD_KINDS: `capacity` (asked when decisive, counts in the capacity score), `situation` (the
     client's situation: asked when decisive, not scored) or `request` (what the request itself
     asked for, such as a cadence: read from the request only, never asked)."""
+    implied: tuple[Implied, ...] = ()
+    """Tried in order before `cautious` when the answer is unknown; the first whose `when` the
+    known answers meet gives the value."""
 
     def choice(self, choice_id: str) -> Choice:
         for c in self.choices:

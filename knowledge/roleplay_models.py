@@ -41,6 +41,17 @@ repeating an answer, closing, and the nudge to conclude when the interview drags
 
 REACH_PLACEHOLDERS = ("place", "across")
 
+SITUATION_BLOCK: tuple[str, ...] = ("regulated", "market", "clientele", "reach")
+"""situation.yaml fields the `situation` move reveals all at once (the scenario's sector, market
+and reach say them); the client answers them with its sector and reach lines."""
+
+REVEALED_WITH: Mapping[str, str] = {"producer_detail": "producer", "change_kind": "change_frequency"}
+"""situation.yaml fields the client tells while answering another move: who produces ("notre
+stagiaire"), and what changes with how often ("le menu, chaque semaine"). Their lines are in
+client.yaml `answers` (a choice `none` needs none: the other move's plain answer says it).
+Every other situation field (kind `situation`) is a move of its own, like a capacity field:
+its examples, cues and answers are needed."""
+
 
 @dataclass(frozen=True)
 class Sector:
@@ -90,13 +101,14 @@ class RolePlayData:
     """Everything the role-play client says and every example of how juniors ask."""
 
     moves: tuple[str, ...]
-    """Fixed moves, then the capacity field ids, in capacity.yaml order."""
+    """Fixed moves, then the capacity field ids (capacity.yaml order), then the situation fields
+    asked on their own (situation.yaml order: not in SITUATION_BLOCK nor REVEALED_WITH)."""
     questions: Mapping[str, LangLines]
     """Move -> language -> how juniors ask it (the recogniser's training examples)."""
     cues: Mapping[str, LangLines]
     """Move -> language -> normalised cue words (a trailing * marks a stem): a recogniser feature."""
     answers: Mapping[str, Mapping[str, LangLines]]
-    """Capacity field -> choice -> language -> the client's plain answer."""
+    """Capacity or situation field -> choice -> language -> the client's plain answer."""
     optimistic: Mapping[str, Mapping[str, LangLines]]
     """Capacity field -> choice -> language -> an optimistic claim of that choice (level 3)."""
     slips: Mapping[str, LangLines]

@@ -6,8 +6,9 @@ the slips that betray them), `scenarios.yaml` (openings per tactic, objectives, 
 markets, reach) and `questions.yaml` (how juniors ask each move: the recogniser's examples).
 Every problem names its file, line and field, like the rest of the loader. The checks that
 tie this data to the rest of the base: every capacity field and choice has phrasings (a new
-field in capacity.yaml only needs new lines here), every topic and objective named exists
-with the right level, and no question example teaches two moves.
+field in capacity.yaml only needs new lines here), and so does every situation.yaml field the
+client is asked besides the `situation` move's own (see `REVEALED_WITH`), every topic and
+objective named exists with the right level, and no question example teaches two moves.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from .roleplay_models import (
     FIXED_MOVES,
     PERSONA_KEYS,
     REACH_PLACEHOLDERS,
+    REVEALED_WITH,
+    SITUATION_BLOCK,
     LangLines,
     Market,
     Reach,
@@ -68,12 +71,17 @@ def parse_roleplay(docs: Mapping[str, tuple[Doc, Any]], topics: Mapping[str, Top
     if len(trees) < len(FILES) or any(tree is None for _, tree in trees.values()):
         return None  # a missing or unreadable file is already reported
     # the client's capacity is what a junior asks about field by field; the situation (market,
-    # B2B, regulated...) is the scenario's own `situation` move
+    # B2B, regulated...) is the scenario's own `situation` move; the other situation fields the
+    # rules read are told with another answer (REVEALED_WITH) or asked on their own, like capacity
     fields = {f.id: f for f in capacity if f.kind == "capacity"} if capacity is not None else None
-    client = _client(*trees["client.yaml"], fields)
+    situation = {f.id: f for f in capacity or () if f.kind == "situation" and f.id not in SITUATION_BLOCK}
+    alone = {k: f for k, f in situation.items() if k not in REVEALED_WITH}
+    told = {k: f for k, f in situation.items() if k in REVEALED_WITH}
+    asked = {**fields, **alone} if fields is not None else None
+    client = _client(*trees["client.yaml"], fields, {**asked, **told} if asked is not None else None)
     scenarios = _scenarios(*trees["scenarios.yaml"], topics, advised)
-    moves = FIXED_MOVES + tuple(fields or ())
-    questions, cues = _questions(*trees["questions.yaml"], moves, fields)
+    moves = FIXED_MOVES + tuple(asked or ())
+    questions, cues = _questions(*trees["questions.yaml"], moves, asked)
     if any(doc.problems for doc, _ in trees.values()) or client is None or scenarios is None or questions is None:
         return None
     return RolePlayData(moves=moves, questions=questions, cues=cues, **client, **scenarios)
@@ -86,7 +94,9 @@ def _lines(doc: Doc, value: Any, path: str, min_len: int = MIN_LINES) -> LangLin
 
 # --- client.yaml ------------------------------------------------------------------------
 
-def _client(doc: Doc, raw: Any, fields: dict[str, CapacityField] | None) -> dict[str, Any] | None:
+def _client(doc: Doc, raw: Any, fields: dict[str, CapacityField] | None,
+            answered: dict[str, CapacityField] | None) -> dict[str, Any] | None:
+    """`fields`: the capacity fields (claims and slips); `answered`: every field the client answers."""
     data = doc.mapping(raw, "", ("persona", "answers", "optimistic", "slips"))
     if data is None:
         return None
@@ -95,7 +105,7 @@ def _client(doc: Doc, raw: Any, fields: dict[str, CapacityField] | None) -> dict
     for key in PERSONA_KEYS:
         if key in persona_raw and (lines := _lines(doc, persona_raw[key], join("persona", key))) is not None:
             persona[key] = lines
-    answers = _per_choice(doc, data, "answers", fields, complete=True)
+    answers = _per_choice(doc, data, "answers", answered, complete=True)
     optimistic = _per_choice(doc, data, "optimistic", fields, complete=False, min_len=1)
     slips: dict[str, LangLines] = {}
     slips_raw = get(data, "", "slips", doc.dict_of)
@@ -125,7 +135,8 @@ def _per_choice(doc: Doc, data: Any, key: str, fields: dict[str, CapacityField] 
         path = join(key, name)
         field = fields.get(str(name)) if fields is not None else None
         if fields is not None and field is None:
-            doc.error(path, f"unknown capacity field '{name}' (known: {', '.join(fields)})")
+            what = "capacity field" if all(f.kind == "capacity" for f in fields.values()) else "field"
+            doc.error(path, f"unknown {what} '{name}' (known: {', '.join(fields)})")
             continue
         known = [c.id for c in field.choices] if field is not None else None
         out[str(name)] = {}
@@ -140,12 +151,13 @@ def _per_choice(doc: Doc, data: Any, key: str, fields: dict[str, CapacityField] 
                 out[str(name)][str(choice)] = lines
         if complete and known is not None:
             for choice in known:
-                if choice not in given:
+                if choice not in given and not (name in REVEALED_WITH and choice == "none"):
                     doc.error(path, f"no phrasings for choice '{choice}' (every choice of {name} needs some)")
     if complete and fields is not None:
-        for name in fields:
+        for name, field in fields.items():
             if name not in raw:
-                doc.error(key, f"no phrasings for capacity field '{name}' (add {key}.{name}.<choice>.fr and .en)")
+                what = "capacity field" if field.kind == "capacity" else "situation field"
+                doc.error(key, f"no phrasings for {what} '{name}' (add {key}.{name}.<choice>.fr and .en)")
     return out
 
 
@@ -300,7 +312,9 @@ def _questions(doc: Doc, raw: Any, moves: tuple[str, ...], fields: dict[str, Cap
                     seen[key] = at
     for move in moves:
         if move not in examples:
-            what = "capacity field" if fields and move in fields else "move"
+            what = "move"
+            if fields and move in fields:
+                what = "capacity field" if fields[move].kind == "capacity" else "situation field"
             doc.error("examples", f"no examples for {what} '{move}' (add examples.{move}.fr and .en, "
                                   f"{MIN_QUESTIONS} each)")
     return out, cues

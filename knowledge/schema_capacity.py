@@ -12,13 +12,13 @@ import re
 from itertools import pairwise
 from typing import Any
 
-from .models import FIELD_KINDS, LANGS, CapacityField, Choice, Contradiction
+from .models import FIELD_KINDS, LANGS, CapacityField, Choice, Contradiction, Implied
 from .reader import Doc, join
 from .schema import get
 from .text import strip_accents
 
 FIELD_KEYS = ("id", "weight", "question", "why", "cautious", "choices")
-FIELD_OPTIONAL = ("kind",)
+FIELD_OPTIONAL = ("kind", "implied")
 WEIGHT_TOTAL = 100.0
 
 
@@ -44,9 +44,26 @@ def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[
         total = sum(f.weight for f in fields if f.kind == "capacity")
         if abs(total - WEIGHT_TOTAL) > 1e-6:
             doc.error("fields", f"weights of the capacity fields add up to {total:g}, not {WEIGHT_TOTAL:g}")
+    _check_implied(doc, items or (), fields)
     contradictions = _contradictions(doc, data.get("contradictions") if data else None, fields) \
         if data is not None and "contradictions" in data else ()
     return tuple(fields), number_words, contradictions
+
+
+def _check_implied(doc: Doc, items: Any, fields: list[CapacityField]) -> None:
+    """Each implied value's `when` names fields of this file and their choices."""
+    by_id = {f.id: f for f in fields}
+    for i, f in enumerate(fields):
+        for j, implied in enumerate(f.implied):
+            for name, choices in implied.when.items():
+                at = f"fields[{i}].implied[{j}].when.{name}"
+                if name not in by_id or name == f.id:
+                    doc.error(at, f"unknown field '{name}' (an implied value depends on another field of this file)")
+                    continue
+                known = {c.id for c in by_id[name].choices}
+                for k, choice in enumerate(choices):
+                    if choice not in known:
+                        doc.error(f"{at}[{k}]", f"unknown choice '{choice}' for {name} (known: {', '.join(sorted(known))})")
 
 
 def _contradictions(doc: Doc, raw: Any, fields: list[CapacityField]) -> tuple[Contradiction, ...]:
@@ -118,12 +135,45 @@ def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
         doc.error(join(path, "cautious"), f"cautious choice '{cautious}' is not one of this field's choices "
                   f"({', '.join(c.id for c in choices)})")
         return None
-    if None in (field_id, weight, question, why, cautious):
+    implied = _implied(doc, data.get("implied"), join(path, "implied"), {c.id for c in choices})
+    if None in (field_id, weight, question, why, cautious, implied):
         return None
     if kind != "capacity" and weight:
         doc.error(join(path, "weight"), f"a {kind} field does not count in the capacity score: its weight is 0")
     return CapacityField(id=field_id, weight=weight, question=question, why=why,  # type: ignore[arg-type]
-                         cautious=cautious, choices=tuple(choices), kind=kind or "capacity")  # type: ignore[arg-type]
+                         cautious=cautious, choices=tuple(choices), kind=kind or "capacity",  # type: ignore[arg-type]
+                         implied=implied or ())
+
+
+def _implied(doc: Doc, raw: Any, path: str, choice_ids: set[str]) -> tuple[Implied, ...] | None:
+    """`implied: [{when: {field: [choices]}, value: choice}]`; the `when` fields and their
+    choices are checked against the other fields once every file is read (validate.py)."""
+    if raw is None:
+        return ()
+    items = doc.seq(raw, path, 1, "implied values")
+    if items is None:
+        return None
+    out: list[Implied] = []
+    for i, item in enumerate(items):
+        at = f"{path}[{i}]"
+        data = doc.mapping(item, at, ("when", "value"), ())
+        if data is None:
+            return None
+        value = get(data, at, "value", doc.ident)
+        when = data.get("when")
+        if value is not None and value not in choice_ids:
+            doc.error(join(at, "value"), f"implied choice '{value}' is not one of this field's choices "
+                      f"({', '.join(sorted(choice_ids))})")
+            return None
+        if not isinstance(when, dict) or not when or not all(
+                isinstance(k, str) and isinstance(v, list) and v and all(isinstance(c, str) for c in v)
+                for k, v in when.items()):
+            doc.error(join(at, "when"), "expected a mapping of field id -> list of choice ids")
+            return None
+        if value is None:
+            return None
+        out.append(Implied(when={k: tuple(v) for k, v in when.items()}, value=value))
+    return tuple(out)
 
 
 RANGE_KEYS = ("hours", "amount", "count", "build", "months")

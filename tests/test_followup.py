@@ -40,7 +40,7 @@ def talk(kb, *messages: str, lang: str = "fr") -> Transcript:
 
 def advise(t: Transcript, answer: str = "je ne sais pas") -> None:
     """Answer every question the same way until the advice comes."""
-    for _ in range(15):
+    for _ in range(40):  # more than any intake asks
         if t.state.stage == "done":
             return
         t.say(answer)
@@ -82,6 +82,19 @@ def test_an_unreadable_answer_is_asked_again_not_assumed(kb):
     assert t.state.pending == pending and pending not in t.state.answers
 
 
+def test_a_situation_question_answered_in_words_is_an_answer(kb):
+    t = talk(kb, "on veut un blogue", kb.topic("awareness").name("fr"))
+    picked = {"producer": "staff", "weekly_hours": "h4_8", "writing_comfort": "comfortable"}  # choices, not words
+    for _ in range(10):  # whatever is asked first, until who exactly would write
+        if t.state.pending == "producer_detail":
+            break
+        t.say(picked.get(t.state.pending or "", "je ne sais pas"))
+    assert t.state.pending == "producer_detail", "a blog written by someone asks who exactly"
+    t.say("une stagiaire")
+    assert t.state.answers["producer_detail"] == "intern"
+    assert t.state.pending != "producer_detail" and kb.msg("not_an_answer", "fr") not in t.text()
+
+
 def test_a_contradiction_is_pointed_out_and_asked(kb):
     t = talk(kb, BLOG_FOR_LEADS + ". Personne n'écrira, mais on a 10 heures par semaine.")
     assert t.state.stage == "contradiction"
@@ -108,11 +121,14 @@ def test_one_shot_advice_gives_the_other_branch_and_lists_what_would_change_it(k
     result = Scripted("fr", (Guess("blog", "tactic", 0.9),), (Guess("blog", "tactic", 0.9),))
     data = one_shot(kb, result, reader_for(kb), "on veut un blogue", "")
     assert data["would_change"], "a blog's verdict hangs on capacity: the JSON says which answers would change it"
+    # what the text did not say: capacity answers, and the client's situation (who the writer is...)
+    unsaid = set(data["missing"]) | set(data["missing_situation"])
     first = data["would_change"][0]
-    assert first["field"] in data["missing"] and first["branches"]
+    assert first["field"] in unsaid and first["branches"]
+    assert any(w["field"] in data["missing"] for w in data["would_change"]), "capacity is among what would change it"
     branches = data["recommendation"]["branches"]
     assert branches and all(b["id"] != data["recommendation"]["id"] for b in branches)
-    assert all(set(b["if"]) <= set(data["missing"]) for b in branches)
+    assert all(set(b["if"]) <= unsaid for b in branches)
     assert any(b["verdict"] == "as_asked" for b in branches), "the branch where the blog is sustainable is shown"
 
 

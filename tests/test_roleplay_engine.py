@@ -21,7 +21,7 @@ from knowledge.models import KnowledgeBase
 from knowledge.text import normalise
 from training.roleplay import advice_port
 from training.roleplay.engine import HURRY_AFTER, RolePlayContext, begin, options, step
-from training.roleplay.moves import MoveGuess
+from training.roleplay.moves import MoveGuess, field_moves
 from training.roleplay.rubric import judge
 from training.roleplay.scenario import Scenario, draw_scenario
 from training.roleplay.state import RolePlayState
@@ -190,7 +190,8 @@ def test_a_believed_claim_changes_what_the_junior_would_advise(kb: KnowledgeBase
     scenario = first_seed(kb, 3, "en", lambda s: s.claim is not None)
     assert scenario.claim is not None
     field, claimed = scenario.claim
-    questions = [f"[{f.id}] ?" for f in kb.capacity]  # everything asked: only the claim differs
+    # everything asked (the rules read the objective and the situation too): only the claim differs
+    questions = ["[objective] ?", "[situation] ?", *(f"[{m}] ?" for m in sorted(field_moves(kb)))]
     believed, _ = play(kb, scenario, *questions, "> x")
     checked, _ = play(kb, scenario, *questions, "[challenge] Really?", "> x")
     expected = advice_port.rule_for(kb, scenario.topic, scenario.values())

@@ -14,7 +14,7 @@ import pytest
 from conftest import edit, line_of, make_kb
 
 from knowledge import load_knowledge_base
-from knowledge.roleplay_models import FIXED_MOVES
+from knowledge.roleplay_models import FIXED_MOVES, REVEALED_WITH, SITUATION_BLOCK
 from knowledge.text import normalise
 from tests.roleplay_support import ASK, write_roleplay
 from tests.test_knowledge_errors import Case, assert_reported, problems_of
@@ -166,11 +166,17 @@ def test_the_shipped_role_play_covers_every_tactic_and_every_capacity_field() ->
     data = kb.roleplay
     assert data is not None
     assert set(data.topics) == {t.id for t in kb.tactics() if t.id in kb.rules}
-    assert data.moves == FIXED_MOVES + tuple(f.id for f in kb.capacity)
+    # the situation fields the rules read: told by `situation`, told with another answer, or moves of their own
+    situation = [f for f in kb.situation if f.kind == "situation" and f.id not in SITUATION_BLOCK]
+    alone = tuple(f.id for f in situation if f.id not in REVEALED_WITH)
+    assert data.moves == FIXED_MOVES + tuple(f.id for f in kb.capacity) + alone
     for move in data.moves:
         assert min(len(data.questions[move]["fr"]), len(data.questions[move]["en"])) >= 20, move
     for field in kb.capacity:
         assert set(data.answers[field.id]) == {c.id for c in field.choices}
+    for field in situation:
+        assert set(data.answers[field.id]) == {c.id for c in field.choices} - (
+            {"none"} if field.id in REVEALED_WITH else set()), field.id
     objectives_served = {o for t in data.topics for o in kb.topic(t).related}
     assert objectives_served <= set(data.objectives) and "none" in data.objectives
 

@@ -3,15 +3,17 @@
 The right answer of a role-play is what the advisor would recommend for the hidden profile:
 the same `advisor.advice` code that advises real intakes, never a copy. Every call to that
 API is in this module, and the profile handed to it is built by one function,
-`advice_profile`. When the rules learn to condition on the client's objective and situation
-(sector, B2B/B2C, reach, market, regulated profession), adapting the role-play is a change
-here only:
-- if the new API reads extra keys from the answers (`answers["objective"]`...), nothing to do:
-  `advice_profile` already passes them, under the keys of `SITUATION_KEYS`;
-- if it takes a separate argument (`select_rule(kb, topic, answers, situation)`), split the
-  mapping `advice_profile` returns into the two and update the three calls below.
-`KEY_MOVE` says which junior move reveals each key, so a question the rules come to need
-(an objective, a market) is scored by the debrief as soon as the rules use it.
+`advice_profile`. The rules read the capacity answers, the client's `objective` (an objective
+topic id or "none") and situation.yaml's fields (regulated, market, clientele, reach, and the
+topic's own: build_budget, use_frequency, interactive_kind...), all from one mapping: the
+scenario's hidden profile carries every key its topic's rules read (`topic_fields`).
+
+Which junior move reveals which key (`key_move`, `move_keys`) is decided here too, so a key
+the rules come to need is scored by the debrief as soon as the rules use it: the objective
+by the `objective` move; regulated, market, clientele and reach by `situation`; the
+situation fields told with another answer by that move (`REVEALED_WITH`: who exactly
+produces with `producer`, what changes with `change_frequency`); every other field (a build
+budget, how often an app would be opened, animations or tools) by the move of the same name.
 """
 
 from __future__ import annotations
@@ -21,36 +23,47 @@ from typing import Any
 
 from advisor.advice import next_question, select_rule
 from advisor.recommend import recommendation
-from knowledge.models import KnowledgeBase, Rule
+from knowledge.models import OBJECTIVE_KEY, KnowledgeBase, Rule
+from knowledge.roleplay_models import REVEALED_WITH, SITUATION_BLOCK
 
 SITUATION_KEYS = ("objective", "sector", "clientele", "regulated", "reach", "market")
-"""Hidden keys besides the capacity fields; "objective" is an objective topic id or "none"."""
+"""Hidden keys drawn with the scenario's sector, market and reach, and its objective (an
+objective topic id or "none")."""
 SITUATION_MOVE = "situation"
 
 
 def key_move(key: str) -> str:
-    """The junior move that reveals `key`: "objective", "situation", or the capacity field itself."""
-    if key == "objective":
-        return "objective"
-    return SITUATION_MOVE if key in SITUATION_KEYS else key
+    """The junior move that reveals `key`: "objective", "situation", another move that tells it
+    (REVEALED_WITH), or the field itself."""
+    if key == OBJECTIVE_KEY:
+        return OBJECTIVE_KEY
+    if key in SITUATION_KEYS or key in SITUATION_BLOCK:
+        return SITUATION_MOVE
+    return REVEALED_WITH.get(key, key)
 
 
 def move_keys(kb: KnowledgeBase, move: str) -> tuple[str, ...]:
     """The keys a move reveals (none for leading, warn, off_topic...)."""
-    if move == "objective":
-        return ("objective",)
+    if move == OBJECTIVE_KEY:
+        return (OBJECTIVE_KEY,)
     if move == SITUATION_MOVE:
         return SITUATION_KEYS[1:]
-    return (move,) if any(f.id == move for f in kb.capacity) else ()
+    told = tuple(k for k, by in REVEALED_WITH.items() if by == move)
+    own = (move,) if any(f.id == move for f in kb.fields()) else ()
+    return own + told
+
+
+def topic_fields(kb: KnowledgeBase, topic_id: str) -> set[str]:
+    """The fields (and the objective) some rule of the topic reads."""
+    return {key for rule in kb.rules.get(topic_id, ()) for key in rule.when}
 
 
 def advice_profile(values: Mapping[str, str], known: Iterable[str] | None = None) -> dict[str, str]:
-    """THE profile given to the advice API: the hidden values (capacity answers and situation),
-    restricted to the `known` keys when given (what a junior found out), all of them otherwise.
-
-    Today's rules read the capacity fields only and complete unknown ones with their cautious
-    value; the situation keys ride along so that rules conditioning on them work unchanged.
-    """
+    """THE profile given to the advice API: the hidden values (capacity answers, objective and
+    situation), restricted to the `known` keys when given (what a junior found out), all of them
+    otherwise. The rules complete an unknown field with its cautious value; an unknown objective
+    stays absent, so no rule conditioned on an objective applies (as with "unknown" in the
+    advisor: no rule accepts it) while `next_question` still counts those rules as possible."""
     keys = set(values) if known is None else set(known)
     return {key: value for key, value in values.items() if key in keys}
 

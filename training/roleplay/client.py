@@ -12,7 +12,7 @@ import random
 from collections.abc import Sequence
 
 from knowledge.models import KnowledgeBase
-from knowledge.roleplay_models import RolePlayData
+from knowledge.roleplay_models import REVEALED_WITH, RolePlayData
 
 from .scenario import Scenario
 
@@ -36,8 +36,27 @@ def persona(kb: KnowledgeBase, scenario: Scenario, key: str, turn: int) -> str:
 
 
 def answer(kb: KnowledgeBase, scenario: Scenario, field_id: str, turn: int, choice: str | None = None) -> str:
-    """The plain answer to a capacity question: the true choice unless `choice` is given."""
+    """The plain answer to a field's question: the true choice unless `choice` is given. The
+    truth goes on with what the client tells along with it (`told`: who exactly, what changes)."""
     chosen = choice or dict(scenario.profile)[field_id]
+    line = _line(kb, scenario, field_id, chosen, turn)
+    return line if choice else " ".join([line, *told(kb, scenario, field_id, turn)])
+
+
+def told(kb: KnowledgeBase, scenario: Scenario, move: str, turn: int) -> list[str]:
+    """The lines of the hidden situation fields that `move`'s answer tells too (REVEALED_WITH),
+    for the fields this scenario has; a choice without lines (producer_detail `none`) adds nothing."""
+    profile = dict(scenario.profile)
+    out = []
+    for key, by in REVEALED_WITH.items():
+        if by == move and key in profile:
+            lines = _data(kb).answers.get(key, {}).get(profile[key], {}).get(scenario.lang, ())
+            if said := pick(lines, scenario, turn, f"{key}:{profile[key]}"):
+                out.append(said)
+    return out
+
+
+def _line(kb: KnowledgeBase, scenario: Scenario, field_id: str, chosen: str, turn: int) -> str:
     lines = _data(kb).answers.get(field_id, {}).get(chosen, {}).get(scenario.lang, ())
     return pick(lines, scenario, turn, f"{field_id}:{chosen}") or kb.field(field_id).choice(chosen).label(scenario.lang)
 

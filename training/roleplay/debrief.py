@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.replies import Reply
-from knowledge.models import KnowledgeBase
+from knowledge.models import OBJECTIVE_KEY, KnowledgeBase
+from knowledge.roleplay_models import SITUATION_BLOCK
 
 from .advice_port import senior_advice
 from .rubric import Result, judge
@@ -50,22 +51,27 @@ def debrief_reply(kb: KnowledgeBase, state: RolePlayState) -> Reply:
 
 
 def hidden_profile(kb: KnowledgeBase, state: RolePlayState, result: Result) -> str:
-    """The client as drawn: objective, situation, every capacity answer (deciding ones marked)."""
+    """The client as drawn: objective, situation, every capacity answer and the situation fields the
+    topic's rules read (deciding ones marked: the objective when the expected rule reads it)."""
     scenario, lang = state.scenario, state.lang
     data = kb.roleplay
     assert data is not None
     objective = (kb.topic(scenario.objective).name(lang) if scenario.objective in kb.topics
                  else kb.msg("rp_no_objective", lang))
     sector = data.sector(scenario.sector)
-    lines = [kb.msg("rp_hidden_objective", lang, objective=objective),
+    marked = kb.msg("rp_deciding_mark", lang)
+    lines = [kb.msg("rp_hidden_objective", lang, objective=objective,
+                    mark=marked if OBJECTIVE_KEY in result.expected.when else ""),
              kb.msg("rp_hidden_situation", lang, sector=sector.name(lang),
                     clientele=kb.msg(f"rp_clientele_{scenario.clientele}", lang),
                     regulated=kb.msg("rp_regulated", lang) if scenario.regulated != "none" else "",
                     reach=data.reach_of(scenario.reach).name(lang), market=data.market(scenario.market).name(lang),
-                    place=scenario.place)]
+                    place=scenario.place, mark=marked if set(SITUATION_BLOCK) & set(result.deciding) else "")]
     for field_id, choice in scenario.profile:
+        if field_id == OBJECTIVE_KEY or field_id in SITUATION_BLOCK:
+            continue  # said above
         field = kb.field(field_id)
-        mark = kb.msg("rp_deciding_mark", lang) if field_id in result.deciding else ""
+        mark = marked if field_id in result.deciding else ""
         line = kb.msg("rp_hidden_field", lang, field=kb.msg(f"field_{field_id}", lang),
                       answer=field.choice(choice).label(lang), mark=mark)
         if scenario.claim and scenario.claim[0] == field_id:

@@ -26,7 +26,7 @@ from knowledge.text import normalise
 
 from . import client
 from .debrief import debrief_reply
-from .moves import UNCLEAR, MoveGuess
+from .moves import UNCLEAR, MoveGuess, field_moves
 from .scenario import Scenario
 from .state import INFO_OUTCOMES, Event, RolePlayState
 
@@ -152,8 +152,9 @@ def _answer(kb: KnowledgeBase, state: RolePlayState, guess: MoveGuess) -> tuple[
         event = Event(move, guess.text, outcome, field)
         return replace(state, events=state.events + (event,), **changes), line  # type: ignore[arg-type]
 
-    fields = {f.id for f in kb.capacity}
-    if move in fields:
+    if move in field_moves(kb):
+        if move not in dict(scenario.profile):  # a field this tactic's advice never reads
+            return done("neutral", client.persona(kb, scenario, "neutral", turn))
         return _field_answer(kb, state, guess)
     if move == "objective":
         repeat = _asked(state, "objective")

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge.models import KnowledgeBase
+from knowledge.roleplay_models import FIXED_MOVES
+
 UNCLEAR = "unclear"
+
+
+def field_moves(kb: KnowledgeBase) -> frozenset[str]:
+    """The moves that ask one field: every capacity field, and the situation fields asked on their own."""
+    data = kb.roleplay
+    return frozenset(m for m in data.moves if m not in FIXED_MOVES) if data else frozenset()
 
 
 @dataclass(frozen=True)

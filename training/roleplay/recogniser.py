@@ -11,10 +11,11 @@ cannot all show. Measured on the training part only, by cross-validation: 0.58 a
 without cues, 0.82 with them (before more examples were written). None of these choices
 was made on the held-out examples (`held_out`).
 
-Training data: `knowledge/roleplay/questions.yaml`, plus each capacity field's own question
-from capacity.yaml. One model per language (a session has one language). A message may ask
-several things ("Bonjour! Qui écrirait?"): it is split into sentences, each recognised.
-A sentence under `MIN_CONFIDENCE` is `unclear`: the client asks to rephrase.
+Training data: `knowledge/roleplay/questions.yaml`, plus each field move's own question
+from capacity.yaml (or situation.yaml, for the situation fields asked on their own). One
+model per language (a session has one language). A message may ask several things
+("Bonjour! Qui écrirait?"): it is split into sentences, each recognised. A sentence
+under `MIN_CONFIDENCE` is `unclear`: the client asks to rephrase.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def examples(kb: KnowledgeBase, lang: str) -> list[tuple[str, str, int]]:
     if data is None:
         return []
     out = [(text, move, i) for move in data.moves for i, text in enumerate(data.questions.get(move, {}).get(lang, ()))]
-    out += [(field.question(lang), field.id, -1) for field in kb.capacity if field.id in data.moves]
+    out += [(field.question(lang), field.id, -1) for field in kb.fields() if field.id in data.moves]
     return out
 
 

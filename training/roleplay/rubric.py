@@ -27,6 +27,7 @@ from typing import Any
 from knowledge.models import KnowledgeBase, Rule
 
 from .advice_port import key_move, move_keys, rule_for, senior_questions
+from .moves import field_moves
 from .state import INFO_OUTCOMES, RolePlayState
 
 CRITERIA = ("objective_first", "discovery", "no_leading", "contradiction", "verdict", "magic_thinking")
@@ -34,7 +35,8 @@ WEIGHTS = {"objective_first": 20, "discovery": 30, "no_leading": 10, "contradict
            "magic_thinking": 10}
 POINTS = {"good": 1.0, "fair": 0.5, "poor": 0.0}
 TOOL_TALK = ("leading", "warn", "proposal")
-"""Moves that talk about the tool (with the capacity questions), for "objective first"."""
+"""Moves that talk about the tool (with the field questions: capacity, build budget...), for
+"objective first"."""
 _SENTENCE = re.compile(r"(?<=[.!?])\s")
 QUOTE_LIMIT = 220
 
@@ -113,7 +115,7 @@ def _learned(kb: KnowledgeBase, state: RolePlayState) -> tuple[str, ...]:
     for event in state.events:
         if event.outcome not in INFO_OUTCOMES:
             continue
-        keys += [event.field] if event.field else list(move_keys(kb, event.move))
+        keys += move_keys(kb, event.field or event.move)
     return tuple(dict.fromkeys(keys))
 
 
@@ -130,13 +132,15 @@ class _Texts:
         self.kb, self.state, self.lang = kb, state, state.lang
         self.scenario = state.scenario
         self.topic = kb.topic(self.scenario.topic)
-        self.fields = {f.id for f in kb.capacity}
+        self.fields = field_moves(kb)
+        self.known = {f.id for f in kb.fields()}
 
     def msg(self, key: str, **values: object) -> str:
         return self.kb.msg(key, self.lang, **values)
 
     def key_name(self, key: str) -> str:
-        return self.msg(f"field_{key}") if key in self.fields else self.msg(f"rp_key_{key_move(key)}")
+        """A field's own label (capacity or situation), else the move's ("Objectif", "Situation")."""
+        return self.msg(f"field_{key}") if key in self.known else self.msg(f"rp_key_{key_move(key)}")
 
     def objective_first(self) -> Judgement:
         events = self.state.events
@@ -162,7 +166,7 @@ class _Texts:
             return Judgement("discovery", "good", self.msg("rp_why_discovery_good", keys=names))
         rating = "fair" if len(missed) == 1 and len(deciding) > 1 else "poor"
         first = missed[0]
-        why = self.kb.field(first).why(self.lang) if first in self.fields else ""
+        why = self.kb.field(first).why(self.lang) if first in self.known else ""
         text = self.msg("rp_why_discovery_missed", keys=", ".join(self.key_name(k) for k in missed), why=why)
         if any(e.outcome == "vague" and e.field in missed for e in self.state.events):
             text += " " + self.msg("rp_why_discovery_vague")

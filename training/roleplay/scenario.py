@@ -4,8 +4,13 @@ Nothing about a client is written here. The tactic asked for and its vague openi
 from knowledge/roleplay/scenarios.yaml; the hidden objective is one the tactic serves (its
 `serves` list) or none at all ("the competitor has one"); the sector, market and reach are
 drawn from the same file; the capacity profile is a random answer to every capacity
-question. One `random.Random(seed)`, consumed in a fixed order: the same seed, level,
-language and base give the same client, so a trainer can hand a seed to a whole team.
+question, and each situation.yaml field the topic's rules read besides (a build budget, how
+often an app would be opened, animations or tools...) a random answer too, kept
+coherent with the capacity answers (`DETAIL_NEEDS`: an intern is staff, not the owner). The
+hidden profile holds every key the advice reads, the objective included, so the expected
+answer is `select_rule` on exactly that profile. One `random.Random(seed)`, consumed in a
+fixed order: the same seed, level, language and base give the same client, so a trainer can
+hand a seed to a whole team.
 
 Persona by level:
 1. clear and cooperative: every answer straight away;
@@ -14,7 +19,8 @@ Persona by level:
 3. optimistic: one deciding answer is claimed better than the truth ("j'écrirai le soir"),
    a later remark betrays it, and only a reality check gets the truth. The claim is chosen
    so that believing it changes the advice: catching it matters.
-A level-3 scenario whose profile leaves no such claim is redrawn (up to `MAX_DRAWS`).
+A level-3 scenario whose profile leaves no such claim is redrawn, objective included (up to
+`MAX_DRAWS`): a client with no objective gets the "no goal" advice whatever it claims.
 """
 
 from __future__ import annotations
@@ -23,15 +29,23 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any
 
-from knowledge.models import KnowledgeBase
+from knowledge.models import OBJECTIVE_KEY, KnowledgeBase
+from knowledge.roleplay_models import SITUATION_BLOCK
 
-from .advice_port import rule_for, senior_questions
+from .advice_port import rule_for, senior_questions, topic_fields
 
 LEVELS = (1, 2, 3)
 NONE_OBJECTIVE = "none"
 NO_OBJECTIVE_CHANCE = {1: 0.2, 2: 0.3, 3: 0.5}
 """How often the client has no objective at all, by level (magic thinking grows with it)."""
 MAX_DRAWS = 50
+DETAIL_NEEDS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("producer_detail", "intern"): ("producer", ("staff", "team")),
+    ("producer_detail", "relative"): ("producer", ("owner", "staff")),
+    ("producer_detail", "volunteers"): ("producer", ("staff", "team")),
+}
+"""A situation answer that only fits some capacity answers: (field, choice) -> (other field,
+the choices it needs). An intern, a relative or volunteers produce only where someone does."""
 
 
 class RolePlayUnavailable(ValueError):
@@ -58,7 +72,9 @@ class Scenario:
     market: str
     place: str
     profile: tuple[tuple[str, str], ...]
-    """(capacity field id, choice id) for every field, in capacity.yaml order."""
+    """(key, value) for every key the advice reads: each capacity field (capacity.yaml order), the
+    situation (regulated, market, clientele, reach), the situation.yaml fields the topic's
+    rules read, and the objective last."""
     vague: tuple[str, ...] = ()
     """Level 2: fields answered "ça dépend" the first time."""
     claim: tuple[str, str] | None = None
@@ -80,12 +96,17 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scenario:
         claim = data.get("claim")
+        situation = {"regulated": _regulated(data["regulated"]), "market": str(data["market"]),
+                     "clientele": str(data["clientele"]), "reach": str(data["reach"]),
+                     OBJECTIVE_KEY: str(data["objective"])}
+        profile = [(str(f), str(c)) for f, c in data["profile"]]
+        # a scenario stored before the profile held the situation and objective: completed from them
+        profile += [(k, v) for k, v in situation.items() if k not in {f for f, _ in profile}]
         return cls(id=str(data["id"]), seed=int(data["seed"]), level=int(data["level"]), lang=str(data["lang"]),
-                   topic=str(data["topic"]), opening=str(data["opening"]), objective=str(data["objective"]),
-                   sector=str(data["sector"]), clientele=str(data["clientele"]),
-                   regulated=_regulated(data["regulated"]),
-                   reach=str(data["reach"]), market=str(data["market"]), place=str(data["place"]),
-                   profile=tuple((str(f), str(c)) for f, c in data["profile"]),
+                   topic=str(data["topic"]), opening=str(data["opening"]), objective=situation[OBJECTIVE_KEY],
+                   sector=str(data["sector"]), clientele=situation["clientele"], regulated=situation["regulated"],
+                   reach=situation["reach"], market=situation["market"], place=str(data["place"]),
+                   profile=tuple(profile),
                    vague=tuple(str(f) for f in data.get("vague", ())),
                    claim=(str(claim[0]), str(claim[1])) if claim else None)
 
@@ -101,20 +122,26 @@ def draw_scenario(kb: KnowledgeBase, *, seed: int, level: int = 1, lang: str = "
     topic = rng.choice(sorted(data.topics))
     opening = rng.choice(data.topics[topic].openings[lang])
     objectives = [o for o in kb.topic(topic).related if o in data.objectives]
-    no_objective = rng.random() < NO_OBJECTIVE_CHANCE[level]
-    objective = NONE_OBJECTIVE if no_objective or not objectives else rng.choice(objectives)
     sector, market = rng.choice(data.sectors), rng.choice(data.markets)
     reach = rng.choice([r for r in data.reach if not sector.reach or r.id in sector.reach] or list(data.reach))
     place = rng.choice(market.places)
     suffix = f"-{kb.content_hash[:10]}" if kb.content_hash else ""
     base = Scenario(id=f"rp-{lang}-{level}-{seed}{suffix}", seed=seed, level=level, lang=lang, topic=topic,
-                    opening=opening, objective=objective, sector=sector.id, clientele=sector.clientele,
+                    opening=opening, objective=NONE_OBJECTIVE, sector=sector.id, clientele=sector.clientele,
                     regulated=sector.regulated, reach=reach.id, market=market.id, place=place, profile=())
+    situation = (("regulated", sector.regulated), ("market", market.id), ("clientele", sector.clientele),
+                 ("reach", reach.id))
+    used = topic_fields(kb, topic)
+    details = [f for f in kb.situation if f.kind == "situation" and f.id in used and f.id not in SITUATION_BLOCK]
     scenario = base
     for _ in range(MAX_DRAWS):
-        profile = tuple((f.id, rng.choice(f.choices).id) for f in kb.capacity if f.choices)
-        scenario = replace(base, profile=profile)
-        deciding = [k for k in senior_questions(kb, topic, scenario.values()) if k in dict(profile)]
+        no_objective = rng.random() < NO_OBJECTIVE_CHANCE[level]
+        objective = NONE_OBJECTIVE if no_objective or not objectives else rng.choice(objectives)
+        capacity = {f.id: rng.choice(f.choices).id for f in kb.capacity if f.choices}
+        drawn = {f.id: rng.choice(_fitting(f.id, [c.id for c in f.choices], capacity)) for f in details if f.choices}
+        profile = (*capacity.items(), *situation, *drawn.items(), (OBJECTIVE_KEY, objective))
+        scenario = replace(base, objective=objective, profile=profile)
+        deciding = [k for k in senior_questions(kb, topic, scenario.values()) if k in data.moves]
         if level == 2 and deciding:
             vague = tuple(sorted(rng.sample(deciding, max(1, (len(deciding) + 1) // 2)), key=deciding.index))
             return replace(scenario, vague=vague)
@@ -123,22 +150,34 @@ def draw_scenario(kb: KnowledgeBase, *, seed: int, level: int = 1, lang: str = "
             if claim is not None:
                 return replace(scenario, claim=claim)
             continue
+        if level == 2:
+            continue
         return scenario
     return scenario
 
 
+def _fitting(field_id: str, choices: list[str], capacity: dict[str, str]) -> list[str]:
+    """The choices of a situation field that fit the capacity answers (`DETAIL_NEEDS`)."""
+    fit = [c for c in choices if (need := DETAIL_NEEDS.get((field_id, c))) is None or capacity.get(need[0]) in need[1]]
+    return fit or choices
+
+
 def fits(kb: KnowledgeBase, scenario: Scenario) -> bool:
     """Whether a stored scenario can still be played on this base (a replay after the YAML changed:
-    its tactic, situation and every capacity answer must still exist)."""
+    its tactic, situation, every capacity answer and every situation field its rules read must
+    still exist)."""
     data = kb.roleplay
     if data is None or scenario.topic not in data.topics or scenario.topic not in kb.rules:
         return False
     situation_ok = (scenario.sector in {s.id for s in data.sectors} and scenario.market in {m.id for m in data.markets}
                     and scenario.reach in {r.id for r in data.reach}
                     and (scenario.objective == NONE_OBJECTIVE or scenario.objective in data.objectives))
-    fields = {f.id: {c.id for c in f.choices} for f in kb.capacity}
-    answers = dict(scenario.profile)
-    return situation_ok and set(answers) == set(fields) and all(c in fields[f] for f, c in answers.items())
+    fields = {f.id: {c.id for c in f.choices} for f in kb.fields()}
+    capacity = {f.id for f in kb.capacity}
+    answers = {k: v for k, v in scenario.profile if k != OBJECTIVE_KEY}
+    needed = capacity | {f for f in topic_fields(kb, scenario.topic) if f in fields}
+    return (situation_ok and needed <= set(answers) and set(answers) <= set(fields)
+            and all(c in fields[f] for f, c in answers.items()))
 
 
 def _claim(kb: KnowledgeBase, scenario: Scenario, deciding: list[str], rng: random.Random) -> tuple[str, str] | None:
