@@ -94,7 +94,10 @@ def next_question(kb: KnowledgeBase, topic_ids: tuple[str, ...], answers: Mappin
     for topic_id in topic_ids:
         needed.update(open_fields(kb, topic_id, answers))
     order = {f.id: i for i, f in enumerate(kb.fields())}
-    askable = {f.id for f in kb.fields() if f.kind != "request"}  # not the objective either: asked before
+    # not the objective either: asked before; a situation the answers already imply (a
+    # marketing team is no intern) is not asked, a capacity answer always is
+    implied = implied_answers(kb, answers)
+    askable = {f.id for f in kb.fields() if f.kind != "request" and (f.kind == "capacity" or f.id not in implied)}
     candidates = [f for f in needed if f not in skipped and f in askable]
     if not candidates:
         return None

@@ -80,8 +80,12 @@ def recommendation(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
     said, assumed = because(kb, topic_id, answers, lang, unknown)
     rationale = rule.rationale(lang)
     objective = answers.get(OBJECTIVE_KEY)
-    if OBJECTIVE_KEY in rule.when and objective in kb.topics:
-        rationale = kb.msg("because_objective", lang, objective=kb.topic(str(objective)).name(lang)) + " " + rationale
+    if objective in kb.topics:
+        # A rule that depends on the objective speaks to it; any other gets the tactic's note on it.
+        note = None if OBJECTIVE_KEY in rule.when else topic.objective_notes.get(str(objective))
+        if OBJECTIVE_KEY in rule.when or note is not None:
+            prefix = kb.msg("because_objective", lang, objective=kb.topic(str(objective)).name(lang))
+            rationale = " ".join(part for part in (prefix, note(lang) if note else "", rationale) if part)
     verdict, shortfall = delivered_verdict(kb, rule, answers, lang)
     if shortfall:
         rationale += " " + shortfall

@@ -29,7 +29,7 @@ from .schema import (
     parse_out_of_scope,
     parse_topic,
 )
-from .schema_capacity import parse_capacity
+from .schema_capacity import check_implied, parse_capacity
 from .schema_situation import parse_situation
 from .schema_reading import ReadingFile, check_reading, parse_reading
 from .validate import AdviceFile, Parsed, validate
@@ -164,6 +164,7 @@ def _build(root: Path, docs: dict[str, tuple[Doc, Any]]) -> dict[str, Any] | Non
             if field.id in taken:
                 entry[0].error(f"fields[{i}].id", f"field id '{field.id}' is also a field of capacity.yaml")
         parsed.capacity = parsed.capacity + tuple(f for _, f in extra if f.id not in taken)
+        check_implied(entry[0], extra, parsed.capacity)
         parsed.situation = (entry[0], warnings)
         situation_warnings = tuple(w for _, w in warnings)
     if (entry := docs.get("out_of_scope.yaml")) and entry[1] is not None:

@@ -83,6 +83,10 @@ class Topic:
     """Where a tactic comes in a plan of several: PLAN_STAGES, in order."""
     buzzword: bool = False
     """An objective that is really a buzzword ("être partout"): what it is for is still asked."""
+    objective_notes: Mapping[str, Text] = field(default_factory=dict)
+    """Tactics only: objective id (one the tactic serves) -> how this tactic serves that objective
+    in practice, what to do so it does, and where it falls short. Said with the advice when the
+    winning rule does not itself depend on the objective."""
 
     def all_aliases(self) -> tuple[str, ...]:
         return tuple(a for lang in LANGS for a in self.aliases.get(lang, ()))

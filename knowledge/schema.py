@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 TOPIC_REQUIRED = ("id", "level", "name", "aliases", "definition", "clients_mean", "demands",
                   "warnings", "questions", "examples")
-TOPIC_OPTIONAL = ("content_hungry", "serves", "served_by", "sources", "plan_stage", "buzzword")
+TOPIC_OPTIONAL = ("content_hungry", "serves", "served_by", "sources", "plan_stage", "buzzword", "objective_notes")
 DEMANDS_KEYS = ("content", "skills", "weekly_hours", "budget", "time_to_results")
 RULE_REQUIRED = ("id", "when", "verdict", "title", "tactics", "weekly_hours", "rationale", "alternatives")
 RULE_OPTIONAL = ("cadence", "warnings", "sources", "measure", "delivers")
@@ -54,6 +54,7 @@ def parse_topic(doc: Doc, raw: Any, stem: str) -> Topic | None:
     if hungry is not None and level == "objective":
         doc.error("content_hungry", "content_hungry applies to tactics only")
     demands = _demands(doc, data.get("demands")) if "demands" in data else None
+    notes = _objective_notes(doc, data, level)
     parts = {
         "name": get(data, "", "name", doc.text),
         "aliases": get(data, "", "aliases", doc.per_lang, 1, "aliases"),
@@ -66,11 +67,28 @@ def parse_topic(doc: Doc, raw: Any, stem: str) -> Topic | None:
     sources = get(data, "", "sources", doc.sources) if "sources" in data else ()
     if topic_id is None or level is None or related is None or demands is None or sources is None:
         return None
-    if any(value is None for value in parts.values()):
+    if any(value is None for value in parts.values()) or notes is None:
         return None
     return Topic(id=topic_id, level=level, related=related, demands=demands, sources=sources,  # type: ignore[arg-type]
                  content_hungry=bool(hungry), plan_stage=stage or "content", buzzword=bool(buzzword),
-                 **parts)  # type: ignore[arg-type]
+                 objective_notes=notes, **parts)  # type: ignore[arg-type]
+
+
+def _objective_notes(doc: Doc, data: dict[str, Any], level: str | None) -> dict[str, Text] | None:
+    """Objective id -> how the tactic serves it; ids are checked against the objectives and
+    against `serves` in `validate.py`. None when a note is broken."""
+    if "objective_notes" not in data:
+        return {}
+    if level == "objective":
+        doc.error("objective_notes", "objective_notes applies to tactics only (how a tactic serves each objective)")
+        return {}
+    raw = doc.dict_of(data["objective_notes"], "objective_notes")
+    if raw is None:
+        return None
+    notes = {str(key): doc.text(value, join("objective_notes", key)) for key, value in raw.items()}
+    if any(text is None for text in notes.values()):
+        return None
+    return {key: text for key, text in notes.items() if text is not None}
 
 
 def _related(doc: Doc, data: dict[str, Any], level: str | None) -> tuple[str, ...] | None:

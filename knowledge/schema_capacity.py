@@ -44,26 +44,28 @@ def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[
         total = sum(f.weight for f in fields if f.kind == "capacity")
         if abs(total - WEIGHT_TOTAL) > 1e-6:
             doc.error("fields", f"weights of the capacity fields add up to {total:g}, not {WEIGHT_TOTAL:g}")
-    _check_implied(doc, items or (), fields)
+    check_implied(doc, list(enumerate(fields)), fields)
     contradictions = _contradictions(doc, data.get("contradictions") if data else None, fields) \
         if data is not None and "contradictions" in data else ()
     return tuple(fields), number_words, contradictions
 
 
-def _check_implied(doc: Doc, items: Any, fields: list[CapacityField]) -> None:
-    """Each implied value's `when` names fields of this file and their choices."""
+def check_implied(doc: Doc, checked: Any, fields: Any) -> None:
+    """Each implied value's `when` (of the `(index, field)` pairs checked) names another known
+    field and its choices."""
     by_id = {f.id: f for f in fields}
-    for i, f in enumerate(fields):
+    for i, f in checked:
         for j, implied in enumerate(f.implied):
             for name, choices in implied.when.items():
                 at = f"fields[{i}].implied[{j}].when.{name}"
                 if name not in by_id or name == f.id:
-                    doc.error(at, f"unknown field '{name}' (an implied value depends on another field of this file)")
+                    doc.error(at, f"unknown field '{name}' (an implied value depends on another known field)")
                     continue
                 known = {c.id for c in by_id[name].choices}
                 for k, choice in enumerate(choices):
                     if choice not in known:
-                        doc.error(f"{at}[{k}]", f"unknown choice '{choice}' for {name} (known: {', '.join(sorted(known))})")
+                        doc.error(f"{at}[{k}]",
+                                  f"unknown choice '{choice}' for {name} (known: {', '.join(sorted(known))})")
 
 
 def _contradictions(doc: Doc, raw: Any, fields: list[CapacityField]) -> tuple[Contradiction, ...]:

@@ -1,6 +1,6 @@
 """Cross-file checks: what no single file can tell on its own.
 
-References (serves, served_by, tactics, alternatives, combos, `when` fields and choices),
+References (serves, served_by, objective_notes, tactics, alternatives, combos, `when` fields and choices),
 duplicates (topic ids, rule ids, examples shared by two topics or with out_of_scope), and the
 rules of the trade: each advice file ends with a fallback (`when: {}`), and neither that
 fallback nor the profile made of every field's cautious choice gets `as_asked` for a
@@ -67,6 +67,19 @@ def _check_links(parsed: Parsed) -> None:
         key, level = ("serves", "objective") if topic.level == "tactic" else ("served_by", "tactic")
         for i, target in enumerate(topic.related):
             _check_ref(parsed, doc, f"{key}[{i}]", target, level)
+        _check_objective_notes(parsed, topic, doc)
+
+
+def _check_objective_notes(parsed: Parsed, topic: Topic, doc: Doc) -> None:
+    """Each note names a known objective, and one this tactic `serves`."""
+    objectives = sorted(t for t, (other, _) in parsed.topics.items() if other.level == "objective")
+    for name in topic.objective_notes:
+        path = f"objective_notes.{name}"
+        if name not in objectives and not (name in parsed.topic_ids and name not in parsed.topics):
+            doc.error(path, f"unknown objective '{name}' (known: {', '.join(objectives)})")
+        elif name not in topic.related:
+            doc.error(path, f"'{name}' is not an objective this tactic serves (serves: {', '.join(topic.related)}); "
+                            "add it to serves or drop the note")
 
 
 def _hungry(parsed: Parsed, rule: Rule) -> list[str]:

@@ -88,3 +88,69 @@ def test_what_a_request_asked_is_kept_for_the_verdict(kb):
     TABLE["une infolettre chaque semaine"] = ("newsletter",)
     t = talk(kb, "une infolettre chaque semaine")
     assert t.state.answers.get("asked_cadence") == "weekly"
+
+
+# --- implied answers, and "as asked" only on the client's word --------------------------------
+
+def test_hours_without_a_name_imply_someone_not_nobody(kb):
+    from advisor.advice import effective_profile
+
+    assert effective_profile(kb, {})["producer"] == "nobody"
+    assert effective_profile(kb, {"weekly_hours": "h2_4"})["producer"] == "owner"
+    assert effective_profile(kb, {"weekly_hours": "h0"})["producer"] == "nobody"
+    assert effective_profile(kb, {"weekly_hours": "h2_4", "producer": "staff"})["producer"] == "staff"
+
+
+def test_a_cautious_value_never_approves_what_was_asked(kb):
+    """The brochure-site rule approves a site whose information rarely changes; "rarely" is
+    also the cautious value of that question, so only the client's word can approve it."""
+    from advisor.advice import select_rule
+
+    assert select_rule(kb, "website", {"change_frequency": "yearly"}).verdict == "as_asked"
+    assert select_rule(kb, "website", {}).verdict != "as_asked"
+    for topic in kb.rules:
+        assert select_rule(kb, topic, {}).verdict != "as_asked", topic
+
+
+def test_a_marketing_team_is_not_asked_whether_it_is_an_intern(kb):
+    from advisor.advice import next_question
+
+    answers = {"producer": "team", "weekly_hours": "h8_plus", "writing_comfort": "comfortable"}
+    asked = []
+    while (field := next_question(kb, ("blog",), answers, skipped=tuple(asked))) is not None:
+        asked.append(field)
+    assert "producer_detail" not in asked
+    owner = {"producer": "owner", "weekly_hours": "h8_plus", "writing_comfort": "comfortable"}
+    assert next_question(kb, ("blog",), owner) is not None  # the owner's helper may be a relative
+
+
+def test_an_implied_value_with_an_unknown_field_is_refused(tmp_path):
+    import shutil
+
+    from knowledge import KnowledgeBaseError
+    from knowledge.loader import DEFAULT_PATH
+
+    base = tmp_path / "kb"
+    shutil.copytree(DEFAULT_PATH, base)
+    path = base / "capacity.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "      - when: {weekly_hours: [h1, h2_4, h4_8, h8_plus]}\n        value: owner" in text
+    path.write_text(text.replace("      - when: {weekly_hours: [h1, h2_4, h4_8, h8_plus]}\n        value: owner",
+                                 "      - when: {weekly_hourz: [h1]}\n        value: owner"), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(base)
+    assert "capacity.yaml" in str(caught.value) and "weekly_hourz" in str(caught.value)
+
+
+def test_being_everywhere_offers_what_its_tools_serve_retention_included(kb):
+    t = talk(kb, "on veut être partout sur les réseaux")
+    offered = [c.value for c in t.question().choices][:-1]
+    assert "retention" in offered and len(offered) == len(set(offered))
+
+
+@pytest.mark.parametrize("reply", ["notre concurrent en a une", "nos voisins en ont", "our competitor has one"])
+def test_the_competitor_having_one_is_named_as_magic_thinking(kb, reply):
+    from advisor.engine import is_magic_objective
+
+    assert is_magic_objective(kb, reply)
+    assert not is_magic_objective(kb, "notre concurrent a un super beau site, on perd des clients")
