@@ -111,7 +111,8 @@ class CapacityReader:
         spans = self._clause_spans(text, origin, asked=pending is not None)
         short = len(norm.split()) <= SHORT_ANSWER_WORDS
         if not short or pending is not None:
-            self._from_models(spans, norm, found, pending, candidates, unsure, pending if short else None)
+            self._from_models(spans, norm, found, pending, candidates, unsure, pending if short else None,
+                              (text, origin))
         self._drop_ambiguous_fragments(candidates, spans, pending)
         answers = {f: self._best(f, items) for f, items in candidates.items()}
         for field_id in list(unsure):
@@ -178,7 +179,7 @@ class CapacityReader:
 
     def _from_models(self, spans: list[tuple[int, int, str]], norm: str, found: list[Quantity], pending: str | None,
                      out: dict[str, list[tuple[int, Reading]]], unsure: dict[str, Reading],
-                     only: str | None = None) -> None:
+                     only: str | None = None, source: tuple[str, list[int]] | None = None) -> None:
         modelled = set(self.model.fields) if self.model else set()
         clause_texts = []
         for a, b, _ in spans:
@@ -216,7 +217,9 @@ class CapacityReader:
             hit = match_field(field_, norm if field_.kind != "capacity" else _masked_for_patterns(norm, found))
             if hit is not None:
                 choice, start, end = hit
-                reading = Reading(field_.id, choice, 1.0, norm[start:end], "pattern")
+                # the client's own words (accents and case kept), as the brief quotes them
+                words = original_span(source[0], source[1], start, end) if source else norm[start:end]
+                reading = Reading(field_.id, choice, 1.0, words, "pattern")
                 out.setdefault(field_.id, []).append((start, reading))
 
     # --- choosing -------------------------------------------------------------------------

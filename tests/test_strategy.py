@@ -154,3 +154,19 @@ def test_the_competitor_having_one_is_named_as_magic_thinking(kb, reply):
 
     assert is_magic_objective(kb, reply)
     assert not is_magic_objective(kb, "notre concurrent a un super beau site, on perd des clients")
+
+
+def _blog_warnings(kb, profile: str) -> str:
+    result = Scripted("fr", (Guess("blog", "tactic", 0.9),), (Guess("blog", "tactic", 0.9),))
+    data = advise(kb, result, reader_for(kb), "On voudrait un blogue.", profile)
+    return " ".join(data["recommendation"]["warnings"])
+
+
+def test_market_and_profession_warnings_follow_the_client(kb):
+    """Québec language law for a Québec client only; an order's advertising rules for a
+    regulated profession only (the topic cards used to give them to everyone)."""
+    quebec = _blog_warnings(kb, "On est une boutique de vélos à Sherbrooke, c'est moi qui écris.")
+    france = _blog_warnings(kb, "On est une boutique de vélos à Lyon, c'est moi qui écris.")
+    dentist = _blog_warnings(kb, "Je suis dentiste à Sherbrooke, c'est moi qui écris.")
+    assert "Loi 96" in quebec and "Loi 96" not in france
+    assert "déontologie" not in quebec and "déontologie" not in france and "déontologie" in dentist
