@@ -15,7 +15,7 @@ import pytest
 from advisor.verdicts import advise_with_shipped_models, score_verdicts
 
 SAMPLE = Path(__file__).resolve().parent.parent / "eval" / "advice-sample.jsonl"
-FLOOR = 20
+FLOOR = 22
 
 
 @pytest.fixture(scope="module")
