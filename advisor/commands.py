@@ -23,10 +23,24 @@ def bare(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", normalise(text)).split())
 
 
+YES_NO = ("yes", "no")
+"""Catalogue entries that answer a yes-or-no question and are never commands on their own."""
+
+
 def match_command(kb: KnowledgeBase, text: str) -> str | None:
     """The command id the whole message is, if it is one (also with a leading "/" or "!")."""
     found = match_command_lang(kb, text)
     return found[0] if found else None
+
+
+def yes_or_no(kb: KnowledgeBase, text: str) -> str | None:
+    """"yes" or "no" when the whole message says it ("oui", "yep", "c'est ça", "nope")."""
+    raw, key = normalise(text).strip(), bare(text)
+    for answer in YES_NO:
+        words = [w for ws in kb.commands.get(answer, {}).values() for w in ws]
+        if any(raw == normalise(w) or (key and key == bare(w)) for w in words):
+            return answer
+    return None
 
 
 def match_command_lang(kb: KnowledgeBase, text: str) -> tuple[str, str | None] | None:
@@ -34,6 +48,8 @@ def match_command_lang(kb: KnowledgeBase, text: str) -> tuple[str, str | None] |
     raw = normalise(text).lstrip("/!").strip()
     key = bare(raw)
     for command, by_lang in kb.commands.items():
+        if command in YES_NO:
+            continue
         langs = [lang for lang, words in by_lang.items()
                  if any(raw == normalise(w) or (key and key == bare(w)) for w in words)]
         if langs:

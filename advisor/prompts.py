@@ -7,7 +7,6 @@ words. Every string comes from `knowledge/messages.yaml` or a topic card.
 from __future__ import annotations
 
 from collections import Counter
-
 from typing import Any, Mapping
 
 from advisor.commands import bare

@@ -51,8 +51,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "confirmed": "request",
         "kept_objective": "objective",
         "kept_capacity": "capacity",
-        "kept_done": "done",
-        "unclear": "confirm_new",
+        "kept_done": "done",  # also when the choice is not understood: never loop on this question
     },
     "done": {
         "new_request_offered": "confirm_new",

@@ -49,6 +49,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
     'noted_answer': frozenset(['answer', 'field']),
     'noted_answer_words': frozenset(['answer', 'field', 'words']),
     'noted_correct_me': frozenset(['answers']),
+    'objective_guess': frozenset(['objective']),
     'objective_noted': frozenset(['objective']),
     'objective_outside': frozenset(['better', 'objective', 'tools']),
     'objective_question': frozenset(['tactics']),

@@ -62,11 +62,14 @@ _BUDGET_CUE = re.compile(r"\bbudget\b(?P<gap>[^.;!?\d]{0,30})$")
 _ONE_OFF = re.compile(r"\b(?:site|website|site web|boutique|refonte|redesign|lancement|launch|construction|construire"
                       r"|batir|build|projet|project|total|global|initial|de depart|one[- ]?time|one[- ]?off|une fois"
                       r"|upfront|up front|d'un coup|application|app|developpement|development|mise en place"
-                      r"|installation|implantation|setup|set-up|set up|configuration|demarrage|start-up cost)\b")
+                      r"|installation|implantation|setup|set-up|set up|configuration|demarrage|start-up cost|appli"
+                      r"|subvention|grant)\b")
 """An amount with no period, in a sentence about building or totals, is a one-off build
 budget ("un site web, budget de 5000 $"), not a monthly one."""
 _CLOCK_BEFORE = re.compile(r"(?:\b(?:vers|des|avant|apres|jusqu'a|at|around|from|until|till)"
                            r"|(?<!\bon )(?<!\bil )(?<!elle )(?<!\bqui )(?<!\bca )(?<!\by )\ba)\s*$")
+_WITHIN_BEFORE = re.compile(r"\b(?:sous|dans les|d'ici|en dedans de|within|in under)\s*$")
+"""'repond aux demandes sous 48h', 'answers within 24 hours': a response time, not hours of work."""
 _CLOCK_RANGE_AFTER = re.compile(r"\s*(?:a|-|to|et|and|au|jusqu'a)\s*\d{1,2}\s*(?:h\b|h\d\d|heures?\b)(?:\s*\d\d)?"
                                 r"|\s*(?:/|sur)\s*24\b")
 """Clock times are not durations: "de 9 h à 17 h", "vers 20 h", "24 h sur 24", "à 15 minutes d'ici"."""
@@ -248,7 +251,7 @@ def _hours(text: str, numbers: Numbers) -> list[Quantity]:
         clock = _CLOCK_RANGE_AFTER.match(text, m.end())
         if clock:
             out.append(Quantity(HOURS, None, m.start(), clock.end(), why="clock"))
-        elif period is None and _CLOCK_BEFORE.search(text, 0, m.start()):
+        elif period is None and (_CLOCK_BEFORE.search(text, 0, m.start()) or _WITHIN_BEFORE.search(text, 0, m.start())):
             out.append(Quantity(HOURS, None, m.start(), m.end(), why="clock"))
         else:
             out.append(_shared(text, Quantity(HOURS, _per_week(hours, period), m.start(), m.end())))

@@ -1,0 +1,92 @@
+"""What a newcomer types, read as they meant it (issue 9, found trying the bot as a new user):
+"yes" to a yes-or-no question, a goal the model is unsure of, an unclear reply to "a new
+request?", a competitor named as the reason, a response time or a one-off sum that are not
+hours or money a month. Real classifier and reader, through the pure engine."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from advisor.engine import EngineContext, is_magic_objective, new_state, step
+from classifier import load_classifier
+from knowledge import load_knowledge_base
+from tests.advisor_helpers import reader_for
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="module")
+def ctx(kb):
+    return EngineContext(kb, load_classifier(kb).classify, reader_for(kb).read)
+
+
+def run(ctx, lang, *messages):
+    state, replies = new_state(lang, True), []
+    for message in messages:
+        state, replies = step(ctx, state, message)
+    return state, " ".join(r.text for r in replies)
+
+
+@pytest.mark.parametrize(("lang", "yes"), [("en", "yes"), ("en", "yep"), ("fr", "oui"), ("fr", "c'est ça")])
+def test_yes_confirms_the_one_topic_the_bot_was_unsure_of(ctx, kb, lang, yes):
+    state = new_state(lang, True)
+    state = replace(state, stage="clarify", options=("seo",))
+    state, replies = step(ctx, state, yes)
+    assert state.stage != "clarify" and state.topic_ids() == ("seo",)
+    assert kb.msg("not_an_answer", lang) not in " ".join(r.text for r in replies)
+
+
+def test_no_to_the_one_topic_asks_for_more(ctx, kb):
+    state = new_state("en", True)
+    state = replace(state, stage="clarify", options=("seo",))
+    state, _ = step(ctx, state, "nope")
+    assert state.stage == "request" and not state.topic_ids()
+
+
+def test_a_goal_the_model_is_unsure_of_is_said_back_and_asked(ctx, kb):
+    goal = "pour mieux suivre ses représentants pis relancer les clients existants"
+    state, text = run(ctx, "fr", "Il veut un CRM.", goal)
+    assert state.stage == "objective" and state.objective is None
+    assert "Je crois comprendre que l'objectif est" in text
+    assert "nouvelle demande" not in text.lower()
+
+
+def test_an_unclear_reply_to_a_new_request_offer_never_loops(ctx, kb):
+    state, _ = run(ctx, "fr", "on veut un blogue", "1", "on veut une infolettre")
+    assert state.stage == "confirm_new"
+    state, text = run(ctx, "fr", "on veut un blogue", "1", "on veut une infolettre", "euh, comme vous voulez")
+    assert state.stage != "confirm_new" and kb.msg("kept_going_unclear", "fr") in text
+
+
+@pytest.mark.parametrize("reply", [
+    "ben sa compétitrice est sur TikTok pis Instagram, elle veut pas être en reste",
+    "the competitor down the street has Instagram and TikTok so they want the same",
+])
+def test_the_competitor_as_the_reason_is_magic_thinking(kb, reply):
+    assert is_magic_objective(kb, reply)
+
+
+@pytest.mark.parametrize(("text", "field", "absent_or_choice"), [
+    ("c'est Marc le commercial qui répond aux demandes de devis, sous 48h", "weekly_hours", None),
+    ("on a prévu 8k€ pour l'appli", "budget", None),
+    ("on a prévu 8k€ pour l'appli", "build_budget", "medium"),
+    ("Industrial manufacturer in Ohio, $1,000 a month", "market", "other"),
+])
+def test_numbers_land_in_the_question_they_answer(kb, text, field, absent_or_choice):
+    assert reader_for(kb).read(text).choices().get(field) == absent_or_choice
+
+
+def test_a_blog_to_keep_customers_becomes_a_newsletter_sized_to_the_capacity(kb):
+    from advisor.advice import select_rule
+
+    keen = {"objective": "retention", "producer": "owner", "weekly_hours": "h4_8", "writing_comfort": "comfortable",
+            "audience": "established"}
+    busy = {"objective": "retention", "producer": "nobody"}
+    monthly, seasonal = select_rule(kb, "blog", keen), select_rule(kb, "blog", busy)
+    assert monthly.verdict == seasonal.verdict == "instead" and "newsletter" in monthly.tactics
+    assert monthly.id != seasonal.id and monthly.delivers.get("asked_cadence") == "monthly"
