@@ -144,7 +144,8 @@ def plan_topics(kb: KnowledgeBase, topic_ids: tuple[str, ...]) -> tuple[str, ...
     then being found, content, amplification, tools: `plan_stage`), or the objectives when no
     tactic was named. A buzzword filed as an objective ("être partout") is a request for tools
     and is advised beside them."""
-    tactics = [t for t in topic_ids if (kb.topic(t).level == "tactic" or kb.topic(t).buzzword) and t in kb.rules]
+    tactics = [t for t in topic_ids if kb.topic(t).level == "tactic" and t in kb.rules]
+    tactics += [t for t in topic_ids if kb.topic(t).buzzword and t in kb.rules and tactics]
     if tactics:
         rank = {stage: i for i, stage in enumerate(PLAN_STAGES)}
         tactics.sort(key=lambda t: rank.get(kb.topic(t).plan_stage, len(rank)))
