@@ -26,7 +26,7 @@ from .quantities import Quantity, quantities
 
 PLACEHOLDER = {"hours": "qtyhours", "count": "qtycount", "amount": "qtymoney", "build": "qtybuild",
                "months": "qtydelay"}
-NOT_AN_ANSWER = {"clock": "qtyclock", "flow": "qtyflow", "one_off": "qtybuild", "past": "qtypast"}
+NOT_AN_ANSWER = {"clock": "qtyclock", "flow": "qtyflow", "one_off": "qtybuild", "past": "qtypast", "value": "qtyvalue"}
 """Quantities read but not taken as an answer keep a word that says why (a denied or someone
 else's quantity keeps its kind's word: the words around it say the rest)."""
 _NEGATIONS = {"pas", "jamais", "not", "no", "never", "aucun", "aucune", "ni", "rien", "nobody", "nothing", "none",

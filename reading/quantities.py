@@ -68,6 +68,10 @@ _ONE_OFF = re.compile(r"\b(?:site|website|site web|boutique|refonte|redesign|lan
 budget ("un site web, budget de 5000 $"), not a monthly one."""
 _CLOCK_BEFORE = re.compile(r"(?:\b(?:vers|des|avant|apres|jusqu'a|at|around|from|until|till)"
                            r"|(?<!\bon )(?<!\bil )(?<!elle )(?<!\bqui )(?<!\bca )(?<!\by )\ba)\s*$")
+_WORTH_BEFORE = re.compile(r"\b(?:worth|vaut|valent|rapporte|rapportent|brings in|bring in|revenue|chiffre d'affaires"
+                           r"|panier moyen|average (?:order|sale|ticket|basket)|vente moyenne|coute|costs?)"
+                           r"(?: \S+){0,3}\s*$")
+"""'An opening is worth $350', 'un client rapporte 2 000 $': what a sale brings in, not a budget."""
 _WITHIN_BEFORE = re.compile(r"\b(?:sous|dans les|d'ici|en dedans de|within|in under)\s*$")
 """'repond aux demandes sous 48h', 'answers within 24 hours': a response time, not hours of work."""
 _CLOCK_RANGE_AFTER = re.compile(r"\s*(?:a|-|to|et|and|au|jusqu'a)\s*\d{1,2}\s*(?:h\b|h\d\d|heures?\b)(?:\s*\d\d)?"
@@ -127,7 +131,7 @@ class Quantity:
     currency: str = ""
     """'$' or '€' for money, when said."""
     why: str = ""
-    """Why `value` is None: clock, flow, one_off, denied, others."""
+    """Why `value` is None: clock, flow, one_off, value (what a sale is worth), denied, others."""
 
 
 def quantities(text: str, kb: KnowledgeBase) -> list[Quantity]:
@@ -360,6 +364,9 @@ def _money(text: str, numbers: Numbers) -> list[Quantity]:
         if not currency and not k_suffix and not (period and value >= 100):
             if cue is None or "," in cue.group("gap") and period is None:
                 continue
+        if period is None and _WORTH_BEFORE.search(before):
+            out.append(Quantity(AMOUNT, None, m.start(), m.end(), currency, why="value"))
+            continue
         period = period or next((p for p, said in PERIOD_BEFORE.items() if said.search(before)), None)
         if period is None:
             if _ONE_OFF.search(_sentence_of(text, m.start(), m.end())):
