@@ -289,7 +289,15 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
                      Reply("text", kb.msg("answer_noted_objective", state.lang))] + prompts.current_prompt(kb, new)
     objective = None if objective == DONT_KNOW else objective
     chosen = replace(state, objective=objective or "unknown")
-    return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
+    replies = [Reply("text", prompts.objective_ack(kb, chosen))]
+    if picked is None and objective:  # "plus de soumissions; le directeur des ventes, une heure par semaine"
+        readings = ctx.read(text, None)
+        if answers := _choices(readings):
+            chosen = replace(chosen, answers={**state.answers, **answers},
+                             evidence={**state.evidence, **_evidence(readings)},
+                             unknown=tuple(f for f in state.unknown if f not in answers))
+            replies.append(Reply("text", prompts.noted(kb, state.lang, answers, _evidence(readings), correct_me=True)))
+    return _advance(ctx, chosen, replies, prefix="objective_")
 
 
 def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Turn:

@@ -90,3 +90,11 @@ def test_a_blog_to_keep_customers_becomes_a_newsletter_sized_to_the_capacity(kb)
     monthly, seasonal = select_rule(kb, "blog", keen), select_rule(kb, "blog", busy)
     assert monthly.verdict == seasonal.verdict == "instead" and "newsletter" in monthly.tactics
     assert monthly.id != seasonal.id and monthly.delivers.get("asked_cadence") == "monthly"
+
+
+def test_capacity_said_with_the_objective_is_kept(ctx, kb):
+    state, text = run(ctx, "en", "They want a CRM.",
+                      "more quote requests; the sales manager would do it, maybe 1 hour a week")
+    assert state.objective is not None and state.objective != "unknown"
+    assert state.answers.get("weekly_hours") == "h1"
+    assert "Noted" in text
