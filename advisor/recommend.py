@@ -16,6 +16,7 @@ from advisor.advice import (
     hours_high,
     hours_json,
     hours_low,
+    implied_answers,
     select_rule,
 )
 from advisor.labels import choice_label, euros
@@ -53,11 +54,14 @@ def because(kb: KnowledgeBase, topic_id: str, answers: Mapping[str, str],
     (saying which ones the client did not know, as opposed to never said)."""
     said, assumed = [], []
     profile = effective_profile(kb, answers)
+    implied = implied_answers(kb, answers)
     for field_id in cited_fields(kb, topic_id, answers):
         name = kb.msg(f"field_{field_id}", lang)
         label = answer_label(kb, field_id, profile[field_id], lang, answers)
         if field_id in answers:
             said.append(kb.msg("cite_answer", lang, field=name, answer=label))
+        elif field_id in implied:  # not the cautious value: what the other answers imply
+            assumed.append(kb.msg("cite_implied", lang, field=name, answer=label))
         elif field_id in unknown:
             assumed.append(kb.msg("assumed_because_dont_know", lang, field=name, answer=label))
         else:

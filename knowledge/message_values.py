@@ -20,6 +20,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
     'choice_out_of_range': frozenset(['count', 'number']),
     'cite_answer': frozenset(['answer', 'field']),
     'cite_assumed': frozenset(['answer', 'field']),
+    'cite_implied': frozenset(['answer', 'field']),
     'classifier_fitting': frozenset(['seconds']),
     'console_intro': frozenset(['db', 'folder']),
     'contradiction_keep': frozenset(['answer', 'field']),

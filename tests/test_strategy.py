@@ -170,3 +170,12 @@ def test_market_and_profession_warnings_follow_the_client(kb):
     dentist = _blog_warnings(kb, "Je suis dentiste à Sherbrooke, c'est moi qui écris.")
     assert "Loi 96" in quebec and "Loi 96" not in france
     assert "déontologie" not in quebec and "déontologie" not in france and "déontologie" in dentist
+
+
+def test_an_implied_answer_is_cited_as_inferred_not_as_the_cautious_value(kb):
+    from advisor.recommend import because
+
+    _, assumed = because(kb, "blog", {"weekly_hours": "h2_4", "writing_comfort": "okay"}, "fr")
+    producer = kb.msg("field_producer", "fr")
+    cited = [a for a in assumed if a.startswith(producer)]
+    assert cited and "déduit" in cited[0] and kb.field("producer").choice("owner").label("fr") in cited[0]
