@@ -1,8 +1,9 @@
-"""`python -m training.roleplay evaluate [--cases eval/roleplay_questions.jsonl] [--kb PATH]`.
+"""`python -m training.roleplay evaluate [--cases eval/roleplay_questions.jsonl] [--kb PATH] [--errors]`.
 
 Prints the question recogniser's accuracy per language on the held-out split (every 5th
 YAML example), on a labelled file of fresh questions (JSON lines: lang, text, move), and the
-fit time and per-message latency of the production model. Exit 2 on bad usage or an invalid
+fit time and per-message latency of the production model; `--errors` lists every miss
+(expected -> predicted, confidence, the question). Exit 2 on bad usage or an invalid
 knowledge base; never a traceback for a user's mistake.
 """
 
@@ -26,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluate = sub.add_parser("evaluate", help="the question recogniser's accuracy and speed")
     evaluate.add_argument("--cases", default="eval/roleplay_questions.jsonl", help="fresh labelled questions")
     evaluate.add_argument("--kb", default=None, help="knowledge base folder")
+    evaluate.add_argument("--errors", action="store_true",
+                          help="list every held-out and fresh miss (expected -> predicted, confidence, question)")
     args = parser.parse_args(argv)
     try:
         kb = load_knowledge_base(args.kb)
@@ -55,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{lang}: held-out {held.accuracy:.3f} ({held.total}), fresh {fresh.accuracy:.3f} ({fresh.total}), "
               f"fit {fit:.2f} s, {per:.2f} ms a message")
         print(f"    most confused (held-out): {', '.join(f'{e}->{p} x{n}' for e, p, n in held.confusions[:6])}")
+        if args.errors:
+            for name, result in (("held-out", held), ("fresh", fresh)):
+                print(f"    {name} errors ({len(result.errors)}):")
+                for text, expected, predicted, conf in sorted(result.errors, key=lambda e: (e[1], e[2])):
+                    print(f"      {expected} -> {predicted} ({conf:.2f}): {text}")
     return 0
 
 

@@ -167,6 +167,8 @@ class Evaluation:
     total: int
     confusions: tuple[tuple[str, str, int], ...]
     """(expected, predicted, count), most frequent first."""
+    errors: tuple[tuple[str, str, str, float], ...] = ()
+    """(text, expected, predicted, confidence) of each miss, in test order."""
 
 
 def held_out(kb: KnowledgeBase, lang: str, every: int = HELD_OUT_EVERY) -> Evaluation:
@@ -181,6 +183,7 @@ def cross_validated(kb: KnowledgeBase, lang: str, folds: int = 5) -> Evaluation:
     """Accuracy over `folds` folds (example i in fold i % folds), every example tested once."""
     data = examples(kb, lang)
     right, total, confusions = 0, 0, Counter[tuple[str, str]]()
+    errors: list[tuple[str, str, str, float]] = []
     for fold in range(folds):
         train = [(t, m) for t, m, i in data if i < 0 or i % folds != fold]
         test = [(t, m) for t, m, i in data if i >= 0 and i % folds == fold]
@@ -188,16 +191,18 @@ def cross_validated(kb: KnowledgeBase, lang: str, folds: int = 5) -> Evaluation:
         right += round(result.accuracy * result.total)
         total += result.total
         confusions.update({(e, p): n for e, p, n in result.confusions})
+        errors.extend(result.errors)
     return Evaluation(lang, right / total if total else 0.0, total,
-                      tuple((e, p, n) for (e, p), n in confusions.most_common()))
+                      tuple((e, p, n) for (e, p), n in confusions.most_common()), tuple(errors))
 
 
 def _score(lang: str, pipeline: Pipeline, test: Sequence[tuple[str, str]]) -> Evaluation:
     predicted = classify(pipeline, [t for t, _ in test])
-    confusions = Counter((m, p) for (_, m), (p, _) in zip(test, predicted, strict=True) if p != m)
-    right = len(test) - sum(confusions.values())
+    errors = tuple((t, m, p, conf) for (t, m), (p, conf) in zip(test, predicted, strict=True) if p != m)
+    confusions = Counter((m, p) for _, m, p, _ in errors)
+    right = len(test) - len(errors)
     return Evaluation(lang, right / len(test) if test else 0.0, len(test),
-                      tuple((e, p, n) for (e, p), n in confusions.most_common()))
+                      tuple((e, p, n) for (e, p), n in confusions.most_common()), errors)
 
 
 def on_cases(kb: KnowledgeBase, lang: str, cases: Sequence[tuple[str, str]]) -> Evaluation:
