@@ -32,6 +32,7 @@ from knowledge.text import normalise
 MAX_MESSAGE_CHARS = 4000
 """Longer messages are cut here (and the user is told): no request needs more."""
 MAX_TOPICS = 6
+"""Every topic a request names is kept (the plan says in which order to take them)."""
 OBJECTIVE_GUESS_CANDIDATES = 3
 """How deep in the classifier's ranking an answer to "what is it for?" is looked for an
 objective to ask about (the candidates it reports)."""
@@ -39,7 +40,6 @@ OBJECTIVE_GUESS_FLOOR = 0.2
 """...and how confident the candidate must be. Measured on eval/dev.jsonl (never trained on):
 5 of its 72 out-of-scope requests have an objective candidate at 0.2 or more (none at 0.3),
 and 107 of its 118 requests about an objective do. A guess only asks, it never files."""
-"""Every topic a request names is kept (the plan says in which order to take them)."""
 GAP_CONFIDENCE = 0.5
 """An accepted topic under this confidence still goes to the knowledge-gap report."""
 CONFIRM_BELOW = 0.6
@@ -259,9 +259,12 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
     kb = ctx.kb
     options = prompts.objective_options(kb, state)
     picked = pick_choice(text, options)
+    if picked is None and state.options and yes_or_no(kb, text) == "yes":  # "oui" to "Je crois comprendre : X"
+        chosen = replace(state, objective=state.options[0], options=())
+        return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
     if picked is None and is_magic_objective(kb, text):
         if state.magic_named:  # named once already: no business objective, and the advice says so
-            chosen = replace(state, objective="none")
+            chosen = replace(state, objective="none", options=())
             return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
         new = replace(state.moved("unclear"), magic_named=True)
         return new, [Reply("text", kb.magic_objectives.message(state.lang))] + prompts.current_prompt(kb, new)  # type: ignore[union-attr]
@@ -269,7 +272,7 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
     if objective is None:
         other = _objective_elsewhere(ctx, text, options)
         if other is not None:  # an objective this tool rarely serves: say so, and what would
-            chosen = replace(state, objective=other)
+            chosen = replace(state, objective=other, options=())
             note = prompts.objective_outside(kb, chosen, other)
             return _advance(ctx, chosen, [Reply("text", note)], prefix="objective_")
         readings = ctx.read(text, None)
@@ -278,7 +281,7 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
         if guess is not None and not answers:
             # asked what it is for, the client answered with a goal the model is not sure of:
             # say what was understood and ask, rather than file it or take it for a new request
-            new = state.moved("unclear")
+            new = replace(state.moved("unclear"), options=(guess,))
             note = kb.msg("objective_guess", state.lang, objective=kb.topic(guess).name(state.lang))
             return new, [Reply("text", note)] + prompts.current_prompt(kb, new)
         if not answers:
@@ -288,7 +291,7 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
         return new, [Reply("text", prompts.noted(kb, state.lang, answers, _evidence(readings), correct_me=True)),
                      Reply("text", kb.msg("answer_noted_objective", state.lang))] + prompts.current_prompt(kb, new)
     objective = None if objective == DONT_KNOW else objective
-    chosen = replace(state, objective=objective or "unknown")
+    chosen = replace(state, objective=objective or "unknown", options=())
     replies = [Reply("text", prompts.objective_ack(kb, chosen))]
     if picked is None and objective:  # "plus de soumissions; le directeur des ventes, une heure par semaine"
         readings = ctx.read(text, None)

@@ -54,6 +54,8 @@ def test_a_goal_the_model_is_unsure_of_is_said_back_and_asked(ctx, kb):
     assert state.stage == "objective" and state.objective is None
     assert "Je crois comprendre que l'objectif est" in text
     assert "nouvelle demande" not in text.lower()
+    state, text = run(ctx, "fr", "Il veut un CRM.", goal, "oui")
+    assert state.objective not in (None, "unknown") and state.stage != "objective"
 
 
 def test_an_unclear_reply_to_a_new_request_offer_never_loops(ctx, kb):
