@@ -293,13 +293,21 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
     objective = None if objective == DONT_KNOW else objective
     chosen = replace(state, objective=objective or "unknown", options=())
     replies = [Reply("text", prompts.objective_ack(kb, chosen))]
-    if picked is None and objective:  # "plus de soumissions; le directeur des ventes, une heure par semaine"
+    if picked is None and objective:
         readings = ctx.read(text, None)
         if answers := _choices(readings):
-            chosen = replace(chosen, answers={**state.answers, **answers},
-                             evidence={**state.evidence, **_evidence(readings)},
-                             unknown=tuple(f for f in state.unknown if f not in answers))
-            replies.append(Reply("text", prompts.noted(kb, state.lang, answers, _evidence(readings), correct_me=True)))
+            kept = replace(state, answers={**state.answers, **answers},
+                           evidence={**state.evidence, **_evidence(readings)},
+                           unknown=tuple(f for f in state.unknown if f not in answers))
+            noted = Reply("text", prompts.noted(kb, state.lang, answers, _evidence(readings), correct_me=True))
+            if any(kb.field(f).kind == "capacity" for f in answers):
+                # a free answer that also speaks of capacity ("ils ont 3000 patients") may be no
+                # goal at all: keep what it said, and ask whether the objective understood is meant
+                new = replace(kept.moved("unclear"), options=(objective,))
+                guess = kb.msg("objective_guess", state.lang, objective=kb.topic(objective).name(state.lang))
+                return new, [noted, Reply("text", guess)] + prompts.current_prompt(kb, new)
+            chosen = replace(kept, objective=objective, options=())  # "pour le quartier": context, kept
+            replies.append(noted)
     return _advance(ctx, chosen, replies, prefix="objective_")
 
 

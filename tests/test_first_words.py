@@ -94,9 +94,18 @@ def test_a_blog_to_keep_customers_becomes_a_newsletter_sized_to_the_capacity(kb)
     assert monthly.id != seasonal.id and monthly.delivers.get("asked_cadence") == "monthly"
 
 
-def test_capacity_said_with_the_objective_is_kept(ctx, kb):
-    state, text = run(ctx, "en", "They want a CRM.",
-                      "more quote requests; the sales manager would do it, maybe 1 hour a week")
-    assert state.objective is not None and state.objective != "unknown"
-    assert state.answers.get("weekly_hours") == "h1"
-    assert "Noted" in text
+def test_capacity_said_with_the_objective_is_kept_and_the_objective_confirmed(ctx, kb):
+    mixed = "more quote requests; the sales manager would do it, maybe 1 hour a week"
+    state, text = run(ctx, "en", "They want a CRM.", mixed)
+    assert state.stage == "objective" and state.objective is None
+    assert state.answers.get("weekly_hours") == "h1" and "Noted" in text and "I understand the objective" in text
+    state, _ = run(ctx, "en", "They want a CRM.", mixed, "yes")
+    assert state.objective == "lead_generation" and state.answers.get("weekly_hours") == "h1"
+
+
+def test_an_audience_given_as_the_objective_is_not_filed_as_one(ctx, kb):
+    """Asked what social media is for, "they have about 3000 patients" is an audience; the bot
+    notes it and asks whether retention is meant, instead of filing retention silently."""
+    state, text = run(ctx, "en", "The dentist wants to be on social media.", "they have about 3000 patients")
+    assert state.objective is None and state.answers.get("audience") == "established"
+    assert "I understand the objective" in text
