@@ -351,14 +351,16 @@ def _known(unknown: tuple[str, ...], field_id: str) -> tuple[str, ...]:
     return tuple(f for f in unknown if f != field_id)
 
 
-def _after_answers(ctx: EngineContext, state: ConversationState, replies: list[Reply]) -> Turn:
-    """New answers are in: point out a contradiction, or carry on (ask or advise)."""
+def _after_answers(ctx: EngineContext, state: ConversationState, replies: list[Reply],
+                   before: ConversationState | None = None) -> Turn:
+    """New answers are in: point out a contradiction, or carry on (ask or advise). `before`:
+    the state the advice was given in, to say so when the new answers change nothing."""
     clash = contradiction_in(ctx.kb, state.answers)
     if clash is not None:
         new = state.moved("contradiction", conflict=clash, pending=None)
         return new, replies + prompts.current_prompt(ctx.kb, new)
     if state.stage == "done" or state.advised and state.stage != "capacity":
-        return _readvise(ctx, state, replies)
+        return _readvise(ctx, state, replies, before)
     return _advance(ctx, state, replies, prefix="")
 
 
@@ -435,7 +437,7 @@ def _on_done(ctx: EngineContext, state: ConversationState, text: str) -> Turn:
         new = replace(state, answers=answers, evidence={**state.evidence, **_evidence(readings)},
                       unknown=tuple(f for f in state.unknown if f not in read))
         noted = Reply("text", prompts.noted(kb, state.lang, read, _evidence(readings), correct_me=True))
-        return _after_answers(ctx, new, [noted])
+        return _after_answers(ctx, new, [noted], before=state)
     return _new_request_or_unclear(ctx, state, text)
 
 
@@ -490,23 +492,39 @@ def _advance(ctx: EngineContext, state: ConversationState, replies: list[Reply],
     return new, replies + prompts.current_prompt(kb, new)
 
 
-def _readvise(ctx: EngineContext, state: ConversationState, replies: list[Reply]) -> Turn:
-    """A correction after the advice: ask what it makes decisive, or give the advice again."""
+def _readvise(ctx: EngineContext, state: ConversationState, replies: list[Reply],
+              before: ConversationState | None = None) -> Turn:
+    """A correction after the advice: ask what it makes decisive, or give the advice again (or,
+    when the same advice comes out, say so in a line instead of printing it all again)."""
     field_id = next_question(ctx.kb, plan_topics(ctx.kb, state.topic_ids()), profile_of(state), skipped=state.unknown)
     if field_id is not None:
         new = state.moved("correction_needs_capacity", pending=field_id)
         return new, replies + prompts.current_prompt(ctx.kb, new)
     new = state.moved("corrected", pending=None)
+    if before is not None and _verdicts(ctx, before) == _verdicts(ctx, new):
+        return new, replies + _advice_replies(ctx, new, unchanged=True)
     return new, replies + _advice_replies(ctx, new, updated=True)
 
 
-def _advice_replies(ctx: EngineContext, state: ConversationState, updated: bool = False) -> list[Reply]:
+def _verdicts(ctx: EngineContext, state: ConversationState) -> tuple[tuple[str, str, str], ...]:
+    """What the advice recommends, topic by topic: the rule and its verdict."""
+    the_plan = plan(ctx.kb, state.topic_ids(), profile_of(state), state.lang, unknown=state.unknown)
+    return tuple((rec["topic"], rec["id"], rec["verdict"]) for rec in the_plan["recommendations"])
+
+
+def _advice_replies(ctx: EngineContext, state: ConversationState, updated: bool = False,
+                    unchanged: bool = False) -> list[Reply]:
     kb = ctx.kb
     the_plan = plan(kb, state.topic_ids(), profile_of(state), state.lang, unknown=state.unknown)
-    replies = [Reply("text", kb.msg("advice_updated", state.lang))] if updated else []
-    replies += [prompts.recommendation_reply(kb, state.lang, rec, the_plan) for rec in the_plan["recommendations"]]
-    if the_plan.get("order_text"):
-        replies.append(Reply("text", the_plan["order_text"]))
+    if unchanged:  # the same advice: one line, and the brief's new version
+        titles = "; ".join(rec["title"] for rec in the_plan["recommendations"])
+        replies = [Reply("text", kb.msg("advice_unchanged", state.lang) + " " +
+                         kb.msg("advice_still", state.lang, titles=titles))]
+    else:
+        replies = [Reply("text", kb.msg("advice_updated", state.lang))] if updated else []
+        replies += [prompts.recommendation_reply(kb, state.lang, rec, the_plan) for rec in the_plan["recommendations"]]
+        if the_plan.get("order_text"):
+            replies.append(Reply("text", the_plan["order_text"]))
     markdown = render_brief(kb, state, the_plan)
     replies.append(Reply("brief", markdown, title=kb.msg("brief_title", state.lang),
                          data={"plan": the_plan, "request": state.request, "lang": state.lang,

@@ -2,6 +2,7 @@
 (do not edit; tests/test_placeholders.py says when it is out of date)."""
 
 SUPPLIED: dict[str, frozenset[str]] = {
+    'advice_still': frozenset(['titles']),
     'alternatives_line': frozenset(['alternatives']),
     'asked_more': frozenset(['asked', 'delivered']),
     'assumed_because_dont_know': frozenset(['answer', 'field']),

@@ -109,3 +109,20 @@ def test_an_audience_given_as_the_objective_is_not_filed_as_one(ctx, kb):
     state, text = run(ctx, "en", "The dentist wants to be on social media.", "they have about 3000 patients")
     assert state.objective is None and state.answers.get("audience") == "established"
     assert "I understand the objective" in text
+
+
+def test_an_answer_that_changes_nothing_says_so_in_a_line_and_still_versions_the_brief(ctx, kb):
+    lines = ["On voudrait un blogue pour notre boutique de vélos à Sherbrooke",
+             "pour se faire connaître dans la région",
+             "C'est moi qui vais écrire, j'ai 5 heures par semaine", "c'est un plaisir, j'adore écrire"]
+    state, replies = new_state("fr", True), []
+    for line in lines:
+        state, replies = step(ctx, state, line)
+    assert state.stage == "done" and any(r.kind == "brief" for r in replies)
+    state, replies = step(ctx, state, "on a comme 2000 abonnés sur Facebook")
+    text = " ".join(r.text for r in replies)
+    assert kb.msg("advice_unchanged", "fr") in text and any(r.kind == "brief" for r in replies)
+    assert not any(r.kind == "recommendation" for r in replies)
+    state, replies = step(ctx, state, "non, une heure par semaine")  # the blog no longer holds: asked or re-advised
+    assert kb.msg("advice_unchanged", "fr") not in " ".join(r.text for r in replies)
+    assert state.stage == "capacity" or any(r.kind == "recommendation" for r in replies)
