@@ -23,15 +23,14 @@ import hashlib
 import json
 import logging
 import math
-import os
 import pickle
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from knowledge import text
+from knowledge.cache_files import cache_folder, write_pickle
 from knowledge.models import KnowledgeBase
 
 from .embeddings import chosen_model, get_embedder, model_id
@@ -78,10 +77,7 @@ def _sklearn_version() -> str:
 
 
 def default_cache_dir() -> Path:
-    if env := os.environ.get("PLAN_FIRST_CACHE"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "plan-first"
+    return cache_folder("PLAN_FIRST_CACHE")
 
 
 def cache_key(kb: KnowledgeBase, params: dict[str, Any], embeddings: str | None = None) -> str:
@@ -212,17 +208,6 @@ def read_cache(path: Path, key: str) -> Classifier | None:
 
 def write_cache(path: Path, key: str, model: Classifier) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".classifier-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump({"key": key, "model": model}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        old = sorted(path.parent.glob("classifier-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for stale in old[:-KEEP]:
-            stale.unlink(missing_ok=True)
+        write_pickle(path, {"key": key, "model": model}, keep=KEEP)
     except OSError as exc:
         log.info("classifier cache %s not written (%s)", path, exc)

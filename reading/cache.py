@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import sklearn
 
 from knowledge import text
+from knowledge.cache_files import cache_folder, write_pickle
 from knowledge.models import KnowledgeBase
 
 from .embed import Embedder
@@ -31,10 +30,7 @@ KEEP = 4
 
 def default_cache_dir() -> Path:
     """PLAN_FIRST_READER_CACHE, else PLAN_FIRST_CACHE, else ~/.cache/plan-first (the classifier's)."""
-    if env := os.environ.get("PLAN_FIRST_READER_CACHE") or os.environ.get("PLAN_FIRST_CACHE"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "plan-first"
+    return cache_folder("PLAN_FIRST_READER_CACHE", "PLAN_FIRST_CACHE")
 
 
 def _code_version() -> str:
@@ -106,17 +102,6 @@ def load_model(kb: KnowledgeBase, embedder: Embedder | None, cache_dir: str | Pa
 
 def _write(path: Path, key: str, model: ReaderModel) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".reader-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump({"key": key, "model": model}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        old = sorted(path.parent.glob("reader-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for stale in old[:-KEEP]:
-            stale.unlink(missing_ok=True)
+        write_pickle(path, {"key": key, "model": model}, keep=KEEP)
     except OSError as exc:
         log.info("reader cache %s not written (%s)", path, exc)

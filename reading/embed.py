@@ -18,13 +18,14 @@ import hashlib
 import logging
 import os
 import pickle
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from knowledge.cache_files import write_pickle
 
 log = logging.getLogger(__name__)
 BATCH = 64
@@ -64,12 +65,7 @@ class Embedder:
         if not self._dirty or self._cache_path is None:
             return
         try:
-            self._cache_path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self._cache_path.parent, prefix=".embeddings-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump({k: v.astype(np.float16) for k, v in self._vectors.items()}, f,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self._cache_path)
+            write_pickle(self._cache_path, {k: v.astype(np.float16) for k, v in self._vectors.items()})
             self._dirty = False
         except OSError as exc:
             log.info("embeddings cache %s not written (%s)", self._cache_path, exc)
