@@ -137,7 +137,7 @@ def parse_rule(doc: Doc, raw: Any, path: str, topic: str) -> Rule | None:
     data = doc.mapping(raw, path, RULE_REQUIRED, RULE_OPTIONAL)
     if data is None:
         return None
-    when = get(data, path, "when", _when, doc)
+    when = get(data, path, "when", parse_when, doc)
     parts = {
         "id": get(data, path, "id", doc.ident),
         "verdict": get(data, path, "verdict", doc.choice, VERDICTS, "verdict"),
@@ -169,8 +169,9 @@ def _delivers(raw: Any, path: str, doc: Doc) -> dict[str, str] | None:
     return {k: v for k, v in out.items() if v is not None} if all(out.values()) else None
 
 
-def _when(raw: Any, path: str, doc: Doc) -> dict[str, tuple[str, ...]] | None:
-    """Capacity field id -> accepted choice ids (names are checked against capacity.yaml later)."""
+def parse_when(raw: Any, path: str, doc: Doc) -> dict[str, tuple[str, ...]] | None:
+    """Field id -> accepted choice ids (a rule's, a warning's or an implied value's conditions;
+    names are checked against the fields once every file is read)."""
     data = doc.dict_of(raw, path)
     if data is None:
         return None

@@ -14,7 +14,7 @@ from typing import Any
 
 from .models import FIELD_KINDS, LANGS, CapacityField, Choice, Contradiction, Implied
 from .reader import Doc, join
-from .schema import get
+from .schema import get, parse_when
 from .text import strip_accents
 
 FIELD_KEYS = ("id", "weight", "question", "why", "cautious", "choices")
@@ -44,7 +44,8 @@ def parse_capacity(doc: Doc, raw: Any) -> tuple[tuple[CapacityField, ...], dict[
         total = sum(f.weight for f in fields if f.kind == "capacity")
         if abs(total - WEIGHT_TOTAL) > 1e-6:
             doc.error("fields", f"weights of the capacity fields add up to {total:g}, not {WEIGHT_TOTAL:g}")
-    check_implied(doc, list(enumerate(fields)), fields)
+        # only when every field parsed: a broken field would make each mention of it "unknown"
+        check_implied(doc, list(enumerate(fields)), fields)
     contradictions = _contradictions(doc, data.get("contradictions") if data else None, fields) \
         if data is not None and "contradictions" in data else ()
     return tuple(fields), number_words, contradictions
@@ -149,7 +150,7 @@ def _field(doc: Doc, raw: Any, path: str) -> CapacityField | None:
 
 def _implied(doc: Doc, raw: Any, path: str, choice_ids: set[str]) -> tuple[Implied, ...] | None:
     """`implied: [{when: {field: [choices]}, value: choice}]`; the `when` fields and their
-    choices are checked against the other fields once every file is read (validate.py)."""
+    choices are checked against the other fields once every file is read (`check_implied`)."""
     if raw is None:
         return ()
     items = doc.seq(raw, path, 1, "implied values")
@@ -162,19 +163,16 @@ def _implied(doc: Doc, raw: Any, path: str, choice_ids: set[str]) -> tuple[Impli
         if data is None:
             return None
         value = get(data, at, "value", doc.ident)
-        when = data.get("when")
         if value is not None and value not in choice_ids:
             doc.error(join(at, "value"), f"implied choice '{value}' is not one of this field's choices "
                       f"({', '.join(sorted(choice_ids))})")
             return None
-        if not isinstance(when, dict) or not when or not all(
-                isinstance(k, str) and isinstance(v, list) and v and all(isinstance(c, str) for c in v)
-                for k, v in when.items()):
-            doc.error(join(at, "when"), "expected a mapping of field id -> list of choice ids")
+        when = get(data, at, "when", parse_when, doc)
+        if when == {}:
+            doc.error(join(at, "when"), "an implied value names at least one condition")
+        if value is None or not when:
             return None
-        if value is None:
-            return None
-        out.append(Implied(when={k: tuple(v) for k, v in when.items()}, value=value))
+        out.append(Implied(when=when, value=value))
     return tuple(out)
 
 

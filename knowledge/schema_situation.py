@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from .models import MagicObjectives, SituationWarning, Text
-from .reader import Doc, join
-from .schema import get
+from .reader import Doc
+from .schema import get, parse_when
 from .schema_capacity import _field, _patterns
 
 
@@ -55,14 +55,8 @@ def parse_situation(doc: Doc, raw: Any) -> tuple[list[tuple[int, Any]], list[tup
 
 
 def _when(raw: Any, path: str, doc: Doc) -> dict[str, tuple[str, ...]] | None:
-    data = doc.dict_of(raw, path)
-    if data is None:
-        return None
-    out: dict[str, tuple[str, ...]] = {}
-    for key, value in data.items():
-        choices = doc.strings(value, join(path, key), 1, "choices", ids=True)
-        if choices is not None:
-            out[str(key)] = choices
-    if not out:
+    """A rule's `when`, which a warning may not leave empty (it would be added to every advice)."""
+    out = parse_when(raw, path, doc)
+    if out == {}:
         doc.error(path, "a situation warning names at least one condition")
-    return out if len(out) == len(data) and out else None
+    return out or None
