@@ -148,7 +148,8 @@ def test_being_everywhere_offers_what_its_tools_serve_retention_included(kb):
     assert "retention" in offered and len(offered) == len(set(offered))
 
 
-@pytest.mark.parametrize("reply", ["notre concurrent en a une", "nos voisins en ont", "our competitor has one"])
+@pytest.mark.parametrize("reply", ["notre concurrent en a une", "nos voisins en ont", "our competitor has one",
+                                   "ben... c'est surtout que son concurrent en a un"])
 def test_the_competitor_having_one_is_named_as_magic_thinking(kb, reply):
     from advisor.engine import is_magic_objective
 
