@@ -331,7 +331,9 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
     read = _choices(readings)
     if field_id not in read and field_id in readings.unsure:  # "on verra", "ça dépend": the client does not know
         new = replace(state, unknown=tuple(dict.fromkeys(unknown + (field_id,))))
-        return _after_answers(ctx, new, [])
+        words = " ".join(readings.unsure[field_id].evidence.split())[:120]
+        said = kb.msg("noted_unsure", state.lang, field=kb.msg(f"field_{field_id}", state.lang), words=words)
+        return _after_answers(ctx, new, [Reply("text", said)])
     if field_id not in read and not any(kb.field(f).kind == "capacity" for f in read):
         # nothing about capacity nor the question asked (at most a word of the situation, "à
         # Québec"): not an answer; what it said of the situation is kept, and the question asked

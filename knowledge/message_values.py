@@ -51,6 +51,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
     'noted_answer': frozenset(['answer', 'field']),
     'noted_answer_words': frozenset(['answer', 'field', 'words']),
     'noted_correct_me': frozenset(['answers']),
+    'noted_unsure': frozenset(['field', 'words']),
     'objective_guess': frozenset(['objective']),
     'objective_noted': frozenset(['objective']),
     'objective_outside': frozenset(['better', 'objective', 'tools']),

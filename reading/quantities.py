@@ -91,8 +91,10 @@ _COUNT_NOUNS = (r"abonne(?:e)?s?|followers?|subscribers?|clients?|clientes?|cust
                 r"|donateurs?|donatrices?|donors?|citoyens?|citoyennes?|citizens?|residents?|habitants?|adherents?"
                 r"|participants?|auditeurs?|auditrices?|listeners?|viewers?|spectateurs?|regulars?|habitues?"
                 r"|benevoles?|volunteers?|parents?|familles?|families|acheteurs?|buyers?|users?|utilisateurs?"
-                r"|personnes(?= (?:qui )?(?:nous )?(?:suivent|lisent|recoivent|ouvrent|sont abonnees))"
-                r"|people(?= (?:who )?(?:follow|read|get|open|subscribe))")
+                r"|personnes(?= (?:qui )?(?:nous )?(?:suivent|lisent|recoivent|ouvrent|sont abonnees)"
+                r"| (?:sur|dans) (?:la|notre|leur|ma|sa|nos|leurs) (?:liste|infolettre|fichier))"
+                r"|people(?= (?:who )?(?:follow|read|get|open|subscribe)"
+                r"| (?:on|in) (?:the|our|their|my|his|her) (?:mailing |email |e-mail )?(?:list|newsletter|database))")
 _COUNT_FILLER = r"(?:\s+(?!(?:et|and|ou|or|de|des|du|en|sur|in|on|of|a|par|per)\b)[a-z][a-z'-]*)?"
 _LIST_WORDS = r"liste|list|infolettre|newsletter|mailing list|base de donnees|database|fichier"
 _ANAPHORA = re.compile(r"\b(?:en (?:a|ai|avons|ont|avoir|compte|comptons|aurait|aurais|rejoint|rejoignons)"

@@ -126,3 +126,21 @@ def test_an_answer_that_changes_nothing_says_so_in_a_line_and_still_versions_the
     state, replies = step(ctx, state, "non, une heure par semaine")  # the blog no longer holds: asked or re-advised
     assert kb.msg("advice_unchanged", "fr") not in " ".join(r.text for r in replies)
     assert state.stage == "capacity" or any(r.kind == "recommendation" for r in replies)
+
+
+def test_a_hedged_answer_is_said_back_as_undecided_not_taken_silently(ctx, kb):
+    state, _ = run(ctx, "fr", "On voudrait un blogue", "pour se faire connaître")
+    asked = state.pending
+    assert state.stage == "capacity" and asked
+    state, replies = step(ctx, state, "ben là, on verra, ça dépend")
+    text = " ".join(r.text for r in replies)
+    assert asked in state.unknown  # a dodge: the cautious value, and the bot says so
+    assert kb.msg(f"field_{asked}", "fr") + " pas encore décidé" in text
+
+
+@pytest.mark.parametrize(("text", "field", "choice"), [
+    ("the owner I guess, she's pretty busy", "weekly_hours", None),  # busy is little time, never 8 hours
+    ("they have like 800 people on their mailing list", "audience", "small"),
+])
+def test_vague_answers_are_not_read_backwards(kb, text, field, choice):
+    assert reader_for(kb).read(text).choices().get(field) == choice
