@@ -173,6 +173,19 @@ def test_market_and_profession_warnings_follow_the_client(kb):
     assert "déontologie" not in quebec and "déontologie" not in france and "déontologie" in dentist
 
 
+def test_a_regulated_client_outside_quebec_and_france_is_not_told_their_regulators(kb):
+    """A Toronto dentist or an Ohio realtor gets the rule in general, not Québec's or
+    France's bodies (found trying an Ontario client); Québec and France keep theirs."""
+    toronto = _blog_warnings(kb, "Je suis dentiste à Toronto, c'est moi qui écris.")
+    lyon = _blog_warnings(kb, "Je suis dentiste à Lyon, c'est moi qui écris.")
+    sherbrooke = _blog_warnings(kb, "Je suis dentiste à Sherbrooke, c'est moi qui écris.")
+    assert "Profession de la santé" in toronto and "Québec" not in toronto and "France" not in toronto
+    assert "en France" in lyon and "Québec" not in lyon
+    assert "au Québec" in sherbrooke and "France" not in sherbrooke
+    realtor = _blog_warnings(kb, "Je suis courtier immobilier à Toronto, c'est moi qui écris.")
+    assert "OACIQ" not in realtor and "Immobilier" in realtor
+
+
 def test_an_implied_answer_is_cited_as_inferred_not_as_the_cautious_value(kb):
     from advisor.recommend import because
 
