@@ -193,3 +193,34 @@ def test_an_implied_answer_is_cited_as_inferred_not_as_the_cautious_value(kb):
     producer = kb.msg("field_producer", "fr")
     cited = [a for a in assumed if a.startswith(producer)]
     assert cited and "déduit" in cited[0] and kb.field("producer").choice("owner").label("fr") in cited[0]
+
+
+def _retention(kb, request: str, profile: str, lang: str = "en") -> dict:
+    result = Scripted(lang, (Guess("retention", "objective", 0.9),), (Guess("retention", "objective", 0.9),))
+    return advise(kb, result, reader_for(kb), request, profile)
+
+
+def test_a_nonprofit_keeps_donors_not_customers(kb):
+    """A food bank's retention advice speaks of donors and thanks, not sales and purchases;
+    the volunteers it wants back are not read as the people who would write."""
+    data = _retention(kb, "We want to keep our donors and volunteers coming back",
+                      "We're a food bank in Hamilton. Our coordinator writes, about 2 hours a week. "
+                      "We have 1,200 donors on our email list.")
+    rec = data["recommendation"]
+    assert rec["id"] == "retention_nonprofit", rec["id"]
+    assert "purchase" not in rec["cadence"] and "donor" in rec["rationale"]
+    assert "producer_detail" not in data["profile"]
+    shop = _retention(kb, "We want customers to come back", "A bike shop in Hamilton. I write, about 2 hours a "
+                      "week. We have 1,200 customers on our email list.")
+    assert shop["recommendation"]["id"] != "retention_nonprofit"
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "Our volunteers would write it, a couple of hours a week."),
+    ("fr", "Nos bénévoles vont écrire, deux heures par semaine."),
+])
+def test_volunteers_who_write_are_still_read(kb, lang, text):
+    from advisor.oneshot import advise as one_shot
+
+    result = Scripted(lang, (Guess("blog", "tactic", 0.9),), (Guess("blog", "tactic", 0.9),))
+    assert one_shot(kb, result, reader_for(kb), "blog", text)["profile"]["producer_detail"]["value"] == "volunteers"
