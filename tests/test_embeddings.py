@@ -21,7 +21,8 @@ from classifier.cache import fit_served
 from classifier.embeddings import EmbeddingCache, HashEmbedder, embed_texts
 from classifier.serving import ServedClassifier
 from classifier.stage import CascadeClassifier, fit_stage, stage_probs
-from classifier.tune import cross_validate
+from classifier.training import Example
+from classifier.tune import cross_validate, translation_groups
 from conftest import make_kb
 from knowledge import load_knowledge_base
 
@@ -142,6 +143,23 @@ def test_tune_chooses_weight_thresholds_and_margin_by_cross_validation(tmp_path:
     assert set(stage["thresholds"]) == {"alias_boost", "min_confidence", "secondary_threshold", "min_gap"}
     assert 0 < cascade["share"] <= 0.5 and cascade["margin"] >= 0
     assert "cascade: margin" in result["report"]
+
+
+def test_an_example_and_its_translation_are_held_out_together() -> None:
+    """Cross-validation must not place a held-out request by its twin in the other language
+    (the knowledge base's examples are mostly written in both): a nearest example with the
+    same labels in the other language is linked; one in the same language, or with other
+    labels, is not."""
+    data = [Example("on veut un blogue", ("blog",), "example", "fr"),
+            Example("we want a blog", ("blog",), "example", "en"),
+            Example("on veut un blogue, vite", ("blog",), "example", "fr"),
+            Example("réparer l'imprimante", (), "oos", "fr"),
+            Example("fix the printer, and a blog", ("blog",), "example", "en")]
+    vectors = np.array([[1.0, 0.0, 0.0], [0.98, 0.2, 0.0], [0.97, 0.0, 0.24], [0.0, 0.0, 1.0], [0.1, 0.1, 0.99]])
+    groups = translation_groups(data, vectors)
+    assert groups[0] == groups[1]  # twins
+    assert groups[2] != groups[0]  # its nearest is in the same language: a paraphrase, not a twin
+    assert groups[3] != groups[4] and groups[4] != groups[0]  # nearest to each other, other labels
 
 
 def test_evaluate_shows_the_ngram_model_alone_beside(tmp_path: Path, hash_model: Counting) -> None:
