@@ -208,7 +208,8 @@ def test_the_real_model_places_french_and_english_alike() -> None:
                         "répare mon imprimante", ""])
     assert v.shape == (4, embedder.dim) and v.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(v[:3], axis=1), 1.0, rtol=1e-5)
-    assert v[0] @ v[1] > v[0] @ v[2] + 0.1  # the same request across languages, not the printer
+    # the same request across languages, not the printer (e5's cosines sit between 0.7 and 1)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.05 and v[1] @ v[0] > v[1] @ v[2] + 0.05
 
 
 def test_uncertainty_is_the_distance_to_the_nearest_flip() -> None:
