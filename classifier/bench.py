@@ -419,6 +419,8 @@ def cascade_lines(runs: dict[str, dict[str, Any]]) -> list[str]:
             extra = r["rss_embedder_mb"] - r["rss_loaded_mb"]
             lines.append(f"    embedding model ({r['embedder']}) load {r['embedder_load_s']:.2f} s, "
                          f"RSS {r['rss_embedder_mb']:.0f} MB after (+{extra:.0f} MB)")
+        if "rss_end_mb" in r:  # a memory-mapped model's pages come in as requests use them
+            lines.append(f"    peak RSS after the requests: {r['rss_end_mb']:.0f} MB")
         whole = r["whole"]
         lines.append(f"    whole: {r['n']} requests, p50 {whole['p50_ms']:.2f} ms ({_mark(whole['p50_ms'], 10.0)} ms), "
                      f"p99 {whole['p99_ms']:.2f} ms ({_mark(whole['p99_ms'], 250.0)} ms); CPU p50 "

@@ -84,7 +84,8 @@ def run_bot(args: Sequence[str | bytes], *, tmp: Path, cache: str, stdin: str = 
             preexec: Callable[[], None] | None = None) -> Run:
     """`python bot.py ARGS` as a real process (arguments may be bytes: not UTF-8)."""
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_CACHE_HOME": cache,
-            "PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"]}
+            "PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"],
+            "PLAN_FIRST_EMBEDDINGS": os.environ.get("PLAN_FIRST_EMBEDDINGS", "off")}
     done = subprocess.run([sys.executable, "bot.py", *args], input=stdin.encode("utf-8"), capture_output=True,
                           cwd=ROOT, env={**base, **(env or {})}, timeout=120, check=False, preexec_fn=preexec)
     return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"),
@@ -118,7 +119,8 @@ def run_bots(runs: Sequence[tuple[Sequence[str], str]], *, tmp: Path, cache: str
     import json
 
     base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "XDG_CACHE_HOME": cache,
-            "PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"]}
+            "PLANFIRST_DB": str(tmp / "cli.sqlite3"), "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"],
+            "PLAN_FIRST_EMBEDDINGS": os.environ.get("PLAN_FIRST_EMBEDDINGS", "off")}
     done = subprocess.run([sys.executable, "-c", _DRIVER, json.dumps([[list(a), i] for a, i in runs])],
                           capture_output=True, cwd=ROOT, env={**base, **(env or {})}, timeout=120, check=False,
                           preexec_fn=preexec)

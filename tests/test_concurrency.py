@@ -28,7 +28,8 @@ MESSAGES = 60
 def test_two_consoles_on_one_session_lose_no_turn_silently(tmp_path: Path, kind: str) -> None:
     db = fresh_url() if kind == "postgresql" else str(tmp_path / "shared.sqlite3")
     env = {"PLANFIRST_DB": db, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": CACHE["dir"],
-           "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"]}
+           "PLAN_FIRST_READER_CACHE": os.environ["PLAN_FIRST_READER_CACHE"],
+           "PLAN_FIRST_EMBEDDINGS": os.environ.get("PLAN_FIRST_EMBEDDINGS", "off")}
     command = [sys.executable, "bot.py", "--console", "--session", "ana", "--lang", "en",
                "--briefs", str(tmp_path / "briefs")]
     open_store(db).close()  # both start on an existing database
