@@ -26,9 +26,12 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 EXIT_USAGE = 2
+BACKGROUND_LOADERS = ("classifier-load", "embeddings-load", "reader-load")
+"""Threads that load models behind the console's banner (`classifier/lazy.py`,
+`classifier/stage.py`, `reading/lazy.py`)."""
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -395,9 +398,35 @@ def _user() -> str:
         return "local"
 
 
+def leave(code: int) -> NoReturn:
+    """Exit with `code`. When a background load is still running (someone quit during the
+    first start's fit, or piped input ended first), wait for the non-daemon ones (they end by
+    writing their cache), then end the process at once: tearing the interpreter down under a
+    daemon thread that is inside the embedding engine or a fit aborts the process ("terminate
+    called without an active exception", exit -6; seen in CI). Everything the conversation
+    saved is already committed; an unfinished fit is only redone at the next start."""
+    import threading
+
+    busy = [t for t in threading.enumerate() if t.name in BACKGROUND_LOADERS and t.is_alive()]
+    if not busy:
+        sys.exit(code)
+    for thread in busy:
+        if not thread.daemon:
+            thread.join()
+    if not any(t.daemon and t.is_alive() for t in busy):
+        sys.exit(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or the reader left
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        leave(main())
     except BrokenPipeError:  # `bot.py advise ... | head`: the reader left, nothing to report
         sys.stderr.close()
         sys.exit(0)

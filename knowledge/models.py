@@ -112,6 +112,8 @@ class Choice:
     """For build-budget buckets: [low, high) money spent once (a site, an app) that maps a sum to this choice."""
     months: tuple[float, float] | None = None
     """For horizon buckets: [low, high) months until results are needed ("d'ici six mois")."""
+    every_days: tuple[float, float] | None = None
+    """For change-frequency buckets: [low, high) days between two changes ("toutes les six semaines")."""
 
 
 @dataclass(frozen=True)

@@ -176,9 +176,10 @@ def _implied(doc: Doc, raw: Any, path: str, choice_ids: set[str]) -> tuple[Impli
     return tuple(out)
 
 
-RANGE_KEYS = ("hours", "amount", "count", "build", "months")
+RANGE_KEYS = ("hours", "amount", "count", "build", "months", "every_days")
 """Optional [low, high) ranges of a choice, read by the parser's generic number readers:
-weekly hours, money a month, audience size, money to build, months until results."""
+weekly hours, money a month, audience size, money to build, months until results, days
+between two changes."""
 
 
 def _choice(doc: Doc, raw: Any, path: str) -> Choice | None:

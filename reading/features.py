@@ -22,7 +22,7 @@ from knowledge.models import KnowledgeBase
 from knowledge.text import normalise
 
 from .embed import Embedder
-from .quantities import Quantity, quantities
+from .quantities import EVERY, Quantity, quantities
 
 PLACEHOLDER = {"hours": "qtyhours", "count": "qtycount", "amount": "qtymoney", "build": "qtybuild",
                "months": "qtydelay"}
@@ -46,7 +46,7 @@ def mask_quantities(norm: str, found: list[Quantity]) -> str:
     """`norm` with each quantity's span replaced by its placeholder word."""
     out, last = [], 0
     for q in sorted(found, key=lambda q: q.start):
-        if q.start < last:
+        if q.start < last or q.kind == EVERY:  # "toutes les six semaines" stays words for the models
             continue
         out.append(norm[last:q.start])
         out.append(f" {placeholder(q)} ")

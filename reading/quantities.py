@@ -40,7 +40,7 @@ from .numbers import (
     read_number,
 )
 
-HOURS, COUNT, AMOUNT, BUILD, DELAY = "hours", "count", "amount", "build", "months"
+HOURS, COUNT, AMOUNT, BUILD, DELAY, EVERY = "hours", "count", "amount", "build", "months", "every_days"
 """Kinds of quantity, named after the choice ranges of capacity.yaml they map to."""
 
 _HOUR_UNIT = r"h(?![a-z])|hres?\b|heures?\b|hours?\b|hrs?\b"
@@ -124,8 +124,8 @@ class Quantity:
     """A number a generic reader found, converted, and where it was said (normalised text)."""
 
     kind: str
-    """HOURS (a week), COUNT (people), AMOUNT (money a month), BUILD (money spent once, to build)
-    or DELAY (months until results are needed)."""
+    """HOURS (a week), COUNT (people), AMOUNT (money a month), BUILD (money spent once, to build),
+    DELAY (months until results are needed) or EVERY (days between two changes)."""
     value: float | None
     """None when the span is read but is not the client's answer (see `why`)."""
     start: int
@@ -141,7 +141,7 @@ def quantities(text: str, kb: KnowledgeBase) -> list[Quantity]:
     numbers = grammar(kb)
     found: list[Quantity] = []
     masked = text
-    for reader in (_hours, _counts, _money, _delays):
+    for reader in (_hours, _counts, _money, _delays, _periods):
         read = reader(masked, numbers)
         found += read
         masked = _mask(masked, read)
@@ -423,4 +423,42 @@ def _delays(text: str, numbers: Numbers) -> list[Quantity]:
         past = _PAST.search(_clause_of(text, m.start(), m.end()))
         value = None if past else count * _MONTHS_IN[unit]
         out.append(Quantity(DELAY, value, m.start(), m.end(), why="past" if past else ""))
+    return out
+
+
+_DAYS_IN = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "year": 365.25}
+_PERIOD_UNITS = {"day": r"jours?|days?", "week": r"semaines?|weeks?", "month": r"mois|months?",
+                 "year": r"ans\b|annees?|years?"}
+_CADENCE = re.compile(r"\b(?:publi\w*|post\w*|envoi\w*|envoy\w*|send\w*|sent|ecri\w*|writ\w*|blogu\w*|film\w*"
+                      r"|tourn\w*|shoot\w*|infolettres?|newsletters?|courriels?|e-?mails?|videos?|episodes?"
+                      r"|billets?|articles?|capsules?)\b")
+"""A period in a clause about producing content ("on publie aux deux semaines") is a cadence,
+not how often the client's information changes."""
+
+
+@lru_cache(maxsize=8)
+def _period_regex(number: str) -> re.Pattern[str]:
+    """"toutes les six semaines", "aux trois mois", "tous les 15 jours", "every other week",
+    "every 2-3 months", "every couple of weeks": a number (or "a few") of units between two
+    occurrences. Without a number ("chaque semaine") the field's model reads it."""
+    few = "|".join(f"(?P<f{i}>{words})" for i, words in enumerate(_FEW.values()))
+    units = "|".join(f"(?P<{key}>{unit})" for key, unit in _PERIOD_UNITS.items())
+    return re.compile(
+        rf"\b(?:(?:a )?(?:toutes les|tous les)|aux|every)\s+"
+        rf"(?:(?P<other>other)|{few}|(?P<low>{number})(?:\s*(?:{RANGE_SEP})\s*(?P<high>{number}))?)"
+        rf"\s+(?:{units})"
+    )
+
+
+def _periods(text: str, numbers: Numbers) -> list[Quantity]:
+    """Days between two changes, for the change-frequency question."""
+    out = []
+    for m in _period_regex(numbers.regex).finditer(text):
+        groups = {k: v for k, v in m.groupdict().items() if v}
+        unit = next(u for u in _DAYS_IN if u in groups)
+        few = next((n for i, n in enumerate(_FEW) if f"f{i}" in groups), None)
+        count = 2.0 if "other" in groups else few if few is not None else _amount(m, numbers.words)
+        cadence = _CADENCE.search(_clause_of(text, m.start(), m.end()))
+        value = None if cadence or count <= 0 else count * _DAYS_IN[unit]
+        out.append(Quantity(EVERY, value, m.start(), m.end(), why="cadence" if cadence else ""))
     return out

@@ -29,10 +29,10 @@ from .embed import Embedder
 from .model import ReaderModel, decide
 from .numbers import grammar, read_number
 from .patterns import match_field
-from .quantities import AMOUNT, BUILD, COUNT, DELAY, HOURS, Quantity, quantities
+from .quantities import AMOUNT, BUILD, COUNT, DELAY, EVERY, HOURS, Quantity, quantities
 from .textmap import normalise_with_map, original_span
 
-RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount", BUILD: "build", DELAY: "months"}
+RANGE_OF = {HOURS: "hours", COUNT: "count", AMOUNT: "amount", BUILD: "build", DELAY: "months", EVERY: "every_days"}
 NOT_THIS_ANSWER = {AMOUNT: BUILD}
 """A clause whose sum is a build budget says nothing about the budget a month."""
 SHORT_ANSWER_WORDS = 2
@@ -147,8 +147,8 @@ class CapacityReader:
         field_ = self._field(pending)
         kind = _ranged_kind(field_) if field_ else None
         m = _BARE.match(norm)
-        if field_ is None or kind is None or m is None or pending in out:
-            return
+        if field_ is None or kind in (None, EVERY) or m is None or pending in out:
+            return  # a bare "3" to "how often does it change?" says no unit: three what?
         numbers = grammar(self.kb)
         token = m.group("n").strip()
         if not re.fullmatch(numbers.regex, token):

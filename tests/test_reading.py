@@ -115,6 +115,14 @@ CASES: dict[str, dict[str, str]] = {
     "Je travaille à temps plein ailleurs, donc peu de temps": {H: "h1"},
     "nos spéciaux changent chaque semaine": {C: "weekly"},
     "le menu change tous les jours": {C: "weekly"},
+    # a period between two changes is a number read by rule, not a model's guess
+    "on change le menu toutes les six semaines": {C: "monthly"},  # was read "weekly"
+    "we put on a new show roughly every six weeks": {C: "monthly"},  # was not read
+    "les prix changent aux trois mois": {C: "quarterly"},
+    "the schedule changes every couple of months": {C: "quarterly"},
+    "new arrivals every other week": {C: "monthly"},
+    "tous les 15 jours on a de nouveaux produits": {C: "monthly"},
+    "our rates change every 2 years": {C: "yearly"},
     "on n'est pas pressés, c'est à long terme": {T: "year_plus"},
     "on veut des résultats d'ici le mois prochain": {T: "weeks"},
     "c'est moi, mais je déteste écrire": {P: "owner", W: "dislikes"},
@@ -329,10 +337,27 @@ def test_count_reader(kb: KnowledgeBase, text: str, count: float) -> None:
     ("on n'a pas 10 000 abonnés", "denied"), ("le concurrent a 10 000 abonnés", "others"),
     ("de 9 h à 17 h", "clock"), ("on sert 200 clients par semaine", "flow"),
     ("on ouvre 5 jours par semaine de 9h à 17h", "clock"),
+    ("on publie aux deux semaines", "cadence"), ("we'd send the newsletter every other week", "cadence"),
+    ("ça change pas aux six semaines", "denied"),
 ])
 def test_quantities_that_are_not_the_clients_answer(kb: KnowledgeBase, text: str, why: str) -> None:
     found = quantities(normalise(text), kb)
     assert found and all(q.value is None for q in found) and why in {q.why for q in found}
+
+
+def test_a_period_is_days_between_two_changes(kb: KnowledgeBase) -> None:
+    """"every other week" is 14 days, "aux trois mois" about 91, "every 2-3 weeks" 17.5; a
+    bare "3" to the change question is not read (three what?)."""
+    from reading.quantities import EVERY
+
+    def days(text: str) -> list[float | None]:
+        return [q.value for q in quantities(normalise(text), kb) if q.kind == EVERY]
+
+    assert days("new arrivals every other week") == [14.0]
+    assert [round(d or 0) for d in days("les prix changent aux trois mois")] == [91]
+    assert days("the menu changes every 2-3 weeks") == [17.5]
+    assert days("le menu change chaque semaine") == []  # no number: the field's model reads it
+    assert "change_frequency" not in reader_for(kb).read("3", pending="change_frequency").answers
 
 
 def test_a_sum_to_build_is_a_build_budget_not_money_a_month(kb: KnowledgeBase) -> None:
