@@ -345,6 +345,13 @@ def test_quantities_that_are_not_the_clients_answer(kb: KnowledgeBase, text: str
     assert found and all(q.value is None for q in found) and why in {q.why for q in found}
 
 
+@pytest.mark.parametrize("text", ["nos prix changent pas chaque semaine", "our menu doesn't change every month"])
+def test_a_denied_frequency_is_not_read_as_that_frequency(kb: KnowledgeBase, text: str) -> None:
+    """"not every week" was read "every week" (0.99): read backwards. Less often, but how often?
+    The conversation asks."""
+    assert "change_frequency" not in reader_for(kb).read(text).answers
+
+
 def test_a_period_is_days_between_two_changes(kb: KnowledgeBase) -> None:
     """"every other week" is 14 days, "aux trois mois" about 91, "every 2-3 weeks" 17.5; a
     bare "3" to the change question is not read (three what?)."""
