@@ -224,3 +224,21 @@ def test_volunteers_who_write_are_still_read(kb, lang, text):
 
     result = Scripted(lang, (Guess("blog", "tactic", 0.9),), (Guess("blog", "tactic", 0.9),))
     assert one_shot(kb, result, reader_for(kb), "blog", text)["profile"]["producer_detail"]["value"] == "volunteers"
+
+
+def test_an_english_nice_is_not_the_city_of_nice(kb):
+    """"takes nice photos" made a Sherbrooke brewery a France client (euros in its brief);
+    found by a helper trying the bot as a new user. The brewer's girlfriend is a relative."""
+    result = Scripted("en", (Guess("blog", "tactic", 0.9),), (Guess("blog", "tactic", 0.9),))
+    profile = advise(kb, result, reader_for(kb), "a blog",
+                     "A brewery in Sherbrooke. The brewer's girlfriend takes nice photos and would post.")["profile"]
+    assert profile["market"]["value"] == "qc"
+    assert profile["producer_detail"]["value"] == "relative"
+
+
+def test_a_regulated_professional_in_france_is_not_told_only_quebec_rules(kb):
+    result = Scripted("fr", (Guess("reputation", "objective", 0.9),), (Guess("reputation", "objective", 0.9),))
+    data = advise(kb, result, reader_for(kb), "On veut plus de bons avis en ligne.",
+                  "Étude de notaires à Lyon. Je m'en occupe, une heure par semaine.")
+    assert data["recommendation"]["id"] == "reputation_regulated"
+    assert "en France" in data["recommendation"]["rationale"]
