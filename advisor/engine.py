@@ -341,12 +341,30 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
         situation = replace(state, answers={**state.answers, **read},
                             evidence={**state.evidence, **_evidence(readings)})
         return _new_request_or_unclear(ctx, situation, text)
+    read, kept = _keep_earlier(state, readings, read, field_id)
     answers.update(read)
     for f in read:
         evidence[f] = _evidence(readings).get(f, "")
     new = replace(state, answers=answers, evidence=evidence, unknown=tuple(f for f in unknown if f not in read))
-    noted = prompts.noted(kb, state.lang, read, _evidence(readings), correct_me=True)
-    return _after_answers(ctx, new, [Reply("text", noted)])
+    replies = [Reply("text", prompts.noted(kb, state.lang, read, _evidence(readings), correct_me=True))]
+    if kept:
+        earlier = "; ".join(kb.msg("noted_answer", state.lang, field=kb.msg(f"field_{f}", state.lang),
+                                   answer=kb.field(f).choice(state.answers[f]).label(state.lang)) for f in kept)
+        replies.append(Reply("text", kb.msg("kept_earlier_answer", state.lang, answers=earlier)))
+    return _after_answers(ctx, new, replies)
+
+
+def _keep_earlier(state: ConversationState, readings: ReadingsLike, read: dict[str, str],
+                  asked: str) -> tuple[dict[str, str], list[str]]:
+    """An answer to one question may also say something of another; a model's guess at a field
+    already answered ("des familles du quartier", said of the clientele, read as "a few hundred"
+    after "quelques milliers de patients") does not overwrite the client's earlier word. The
+    bot says which answers it kept, so the client can correct them. Numbers (hours, amounts)
+    and the question asked are taken as said: "finalement, 5 heures" corrects."""
+    kept = [f for f, choice in read.items()
+            if f != asked and f in state.answers and state.answers[f] != choice
+            and getattr(readings.answers[f], "source", "") == "model"]
+    return {f: c for f, c in read.items() if f not in kept}, kept
 
 
 def _known(unknown: tuple[str, ...], field_id: str) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
     'forgot_files': frozenset(['count', 'folder']),
     'gaps_group': frozenset(['count', 'last', 'topic']),
     'gaps_header': frozenset(['total']),
+    'kept_earlier_answer': frozenset(['answers']),
     'measure_line': frozenset(['measure']),
     'no_database': frozenset(['path']),
     'noted': frozenset(['answers']),

@@ -17,6 +17,7 @@ TABLE = {
     "on veut un site interactif": ("interactive_site",),
     "des pubs Google": ("paid_ads",),
     "pour fidéliser nos clients": ("retention",),
+    "un dentiste veut que ses patients reviennent": ("retention",),
     "on veut une infolettre": ("newsletter",),
 }
 
@@ -242,3 +243,17 @@ def test_a_regulated_professional_in_france_is_not_told_only_quebec_rules(kb):
                   "Étude de notaires à Lyon. Je m'en occupe, une heure par semaine.")
     assert data["recommendation"]["id"] == "reputation_regulated"
     assert "en France" in data["recommendation"]["rationale"]
+
+
+def test_a_guess_at_another_field_does_not_overwrite_an_earlier_answer(kb):
+    """"des familles du quartier" (said of the clientele) was read as an audience of a few
+    hundred, replacing "quelques milliers de patients"; the earlier word is kept and the bot
+    says so. A number still corrects: "finalement 5 heures"."""
+    t = talk(kb, "un dentiste veut que ses patients reviennent", "il a quelques milliers de patients")
+    assert t.state.answers["audience"] == "established"
+    replies = t.say("bah des particuliers, des familles du quartier")
+    assert t.state.answers["audience"] == "established" and t.state.answers.get("clientele") == "b2c"
+    assert any(kb.msg("kept_earlier_answer", "fr", answers="")[:20] in r.text for r in replies)
+    t.say("deux heures par semaine")
+    t.say("finalement plutôt 5 heures")
+    assert t.state.answers["weekly_hours"] == "h4_8"
