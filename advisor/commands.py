@@ -43,6 +43,30 @@ def yes_or_no(kb: KnowledgeBase, text: str) -> str | None:
     return None
 
 
+def after_no(kb: KnowledgeBase, text: str) -> str | None:
+    """What follows a "no" that opens a longer answer ("no, not really, it's more about how
+    people see us" -> "it's more about how people see us"); "" for a bare "no"; None when the
+    message does not start with a no."""
+    if yes_or_no(kb, text) == "no":
+        return ""
+    words = sorted((w for ws in kb.commands.get("no", {}).values() for w in ws), key=len, reverse=True)
+    raw = normalise(text).strip()
+    unsure = [normalise(w) for ws in kb.commands.get("dont_know", {}).values() for w in ws]
+    if any(raw.startswith(w) for w in unsure):  # "no idea" is not a no
+        return None
+    for word in words:
+        head = normalise(word)
+        if raw.startswith(head) and re.match(r"[\s,;.!:-]", raw[len(head):len(head) + 1] or "x"):
+            rest = text.strip()[len(head):].lstrip(" ,;.!:-")
+            for again in words:  # "no, not really, ..."
+                if normalise(rest).startswith(normalise(again)) and re.match(
+                        r"[\s,;.!:-]|$", normalise(rest)[len(normalise(again)):len(normalise(again)) + 1]):
+                    rest = rest[len(again):].lstrip(" ,;.!:-")
+                    break
+            return rest
+    return None
+
+
 def match_command_lang(kb: KnowledgeBase, text: str) -> tuple[str, str | None] | None:
     """The command and the language its word belongs to (None when both languages use it)."""
     raw = normalise(text).lstrip("/!").strip()

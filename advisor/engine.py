@@ -20,7 +20,7 @@ from typing import Any, Callable, Protocol, Sequence
 from advisor import prompts
 from advisor.advice import next_question
 from advisor.brief import render_brief
-from advisor.commands import bare, match_command, match_command_lang, pick_choice, yes_or_no
+from advisor.commands import after_no, bare, match_command, match_command_lang, pick_choice, yes_or_no
 from advisor.followup import contradiction_in, strip_pleasantries
 from advisor.labels import euros
 from advisor.recommend import plan, plan_topics
@@ -260,8 +260,19 @@ def _on_objective(ctx: EngineContext, state: ConversationState, text: str) -> Tu
     options = prompts.objective_options(kb, state)
     picked = pick_choice(text, options)
     if picked is None and state.options and yes_or_no(kb, text) == "yes":  # "oui" to "Je crois comprendre : X"
-        chosen = replace(state, objective=state.options[0], options=())
-        return _advance(ctx, chosen, [Reply("text", prompts.objective_ack(kb, chosen))], prefix="objective_")
+        guessed = state.options[0]
+        chosen = replace(state, objective=guessed, options=())
+        served = {o.value for o in prompts.objective_options(kb, replace(state, options=()))}
+        note = prompts.objective_ack(kb, chosen) if guessed in served else \
+            prompts.objective_outside(kb, chosen, guessed)
+        return _advance(ctx, chosen, [Reply("text", note)], prefix="objective_")
+    rest = after_no(kb, text) if picked is None and state.options else None
+    if rest is not None:  # "non" / "no, it's more about how people see us": the guess is dropped
+        cleared = replace(state, options=())
+        if rest:
+            return _on_objective(ctx, cleared, rest)
+        new = cleared.moved("unclear")
+        return new, [Reply("text", kb.msg("objective_guess_dropped", state.lang))] + prompts.current_prompt(kb, new)
     if picked is None and is_magic_objective(kb, text):
         if state.magic_named:  # named once already: no business objective, and the advice says so
             chosen = replace(state, objective="none", options=())
@@ -583,14 +594,15 @@ def _evidence(readings: ReadingsLike) -> dict[str, str]:
 
 
 def _objective_in(ctx: EngineContext, text: str, options: Sequence[Any]) -> str | None:
-    """An objective named in free text ("pour avoir plus de clients") among the offered ones."""
+    """An objective named in free text ("pour avoir plus de clients") among the offered ones,
+    placed surely enough to be filed without asking (``CONFIRM_BELOW``, as for a request)."""
     offered = {o.value for o in options}
     if DONT_KNOW in offered and (text == DONT_KNOW or match_command(ctx.kb, text) == "dont_know"):
         return DONT_KNOW
     result = ctx.classify(text)
     for guess in result.topics:
         if guess.id in offered:
-            return guess.id
+            return guess.id if float(guess.confidence) >= CONFIRM_BELOW else None
     return None
 
 
@@ -609,12 +621,15 @@ def _objective_guess(ctx: EngineContext, text: str) -> str | None:
 
 
 def _objective_elsewhere(ctx: EngineContext, text: str, options: Sequence[Any]) -> str | None:
-    """An objective named in free text that the requested tools do not serve."""
+    """An objective named in free text that the requested tools do not serve. It changes the
+    advice most (the tool is then questioned), so it is filed without asking only when placed
+    as surely as a new request (``NEW_REQUEST_CONFIDENCE``): "so that things go better for
+    them" was filed as retention at 0.72; now it is asked about."""
     offered = {o.value for o in options}
     for guess in ctx.classify(text).topics:
         topic = ctx.kb.topics.get(guess.id)
         if topic is not None and topic.level == "objective" and guess.id not in offered and not topic.buzzword:
-            return guess.id
+            return guess.id if float(guess.confidence) >= NEW_REQUEST_CONFIDENCE else None
     return None
 
 

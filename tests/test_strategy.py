@@ -257,3 +257,60 @@ def test_a_guess_at_another_field_does_not_overwrite_an_earlier_answer(kb):
     t.say("deux heures par semaine")
     t.say("finalement plutôt 5 heures")
     assert t.state.answers["weekly_hours"] == "h4_8"
+
+
+class _Sure:
+    """A classifier stand-in whose confidences the test sets: text -> ((topic, confidence), ...)."""
+
+    def __init__(self, kb, table):  # noqa: ANN001
+        self.kb, self.table = kb, table
+
+    def classify(self, text: str) -> Scripted:
+        guesses = tuple(Guess(t, self.kb.topic(t).level, c) for t, c in self.table.get(text, ()))
+        return Scripted("en", guesses, guesses, None, "" if guesses else "out_of_scope")
+
+
+def _objective_talk(kb, table, *messages):  # noqa: ANN001, ANN202
+    from advisor.engine import EngineContext, new_state, step
+
+    ctx = EngineContext(kb, _Sure(kb, table).classify, reader_for(kb).read)
+    state, replies = new_state("en", True), []
+    for message in messages:
+        state, replies = step(ctx, state, message)
+    return state, replies
+
+
+def test_a_vague_objective_the_tool_rarely_serves_is_asked_not_filed(kb):
+    """"so that things go better for them" was filed as retention (0.72) for a website, with
+    a note questioning the website: the worst kind of silent guess. It is asked now."""
+    table = {"client wants a website": (("website", 0.95),),
+             "so that things go better for them": (("retention", 0.72),),
+             "to keep customers coming back": (("retention", 0.99),)}
+    state, replies = _objective_talk(kb, table, "client wants a website", "so that things go better for them")
+    assert state.stage == "objective" and state.objective is None and state.options == ("retention",)
+    state, replies = _objective_talk(kb, table, "client wants a website", "to keep customers coming back")
+    assert state.objective == "retention"  # said plainly: filed, with the note on the tool
+
+
+def test_no_to_a_guessed_objective_drops_it_and_reads_what_follows(kb):
+    table = {"client wants a website": (("website", 0.95),),
+             "so that things go better for them": (("retention", 0.72),),
+             "it's more about how people see us": (("brand_value", 0.9),)}
+    start = ("client wants a website", "so that things go better for them")
+    state, _ = _objective_talk(kb, table, *start, "no, not really, it's more about how people see us")
+    assert state.objective == "brand_value"
+    state, replies = _objective_talk(kb, table, *start, "no")
+    assert state.stage == "objective" and state.objective is None and state.options == ()
+    assert replies[0].text == kb.msg("objective_guess_dropped", "en")
+    state, _ = _objective_talk(kb, table, *start, "yes")
+    assert state.objective == "retention"
+
+
+def test_after_no_reads_the_rest_of_a_no_and_not_no_idea(kb):
+    from advisor.commands import after_no
+
+    assert after_no(kb, "no") == "" and after_no(kb, "non") == ""
+    assert after_no(kb, "No, not really, it's more about how people see us") == "it's more about how people see us"
+    assert after_no(kb, "non, c'est plutôt pour se faire connaître") == "c'est plutôt pour se faire connaître"
+    assert after_no(kb, "no idea") is None and after_no(kb, "nothing to add") is None
+    assert after_no(kb, "yes") is None
