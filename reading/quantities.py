@@ -391,17 +391,32 @@ _PAST = re.compile(r"\b(?:depuis|il y a|ago|for the past|over the past|the last|
 """A delay in a clause about the past ("on a doublé en deux ans") is history, not the horizon."""
 
 
+def _how_many(number: str, units: dict[str, str]) -> tuple[str, str]:
+    """Regex parts shared by the delay and period readers: "a few" / "une couple de" / a number
+    or a range (groups ``f0``.., ``low``, ``high``), and the units (one group per unit key)."""
+    few = "|".join(f"(?P<f{i}>{words})" for i, words in enumerate(_FEW.values()))
+    count = rf"(?:{few}|(?P<low>{number})(?:\s*(?:{RANGE_SEP})\s*(?P<high>{number}))?)"
+    return count, "|".join(f"(?P<{key}>{unit})" for key, unit in units.items())
+
+
+def _few_or_amount(m: re.Match[str], groups: dict[str, str], numbers: Numbers) -> float | None:
+    """The count a ``_how_many`` match says: "a few" is 3, "a couple" 2, a range its middle;
+    None when neither part matched (a reader's own alternative did)."""
+    few = next((n for i, n in enumerate(_FEW) if f"f{i}" in groups), None)
+    if few is not None:
+        return few
+    return _amount(m, numbers.words) if "low" in groups else None
+
+
 @lru_cache(maxsize=8)
 def _delay_regex(number: str) -> re.Pattern[str]:
     """"d'ici six mois", "dans un an", "within 3 months", "over the next two years", "les six
     prochains mois": a preposition of time, a number (or "quelques", "a few") and a unit."""
-    few = "|".join(f"(?P<f{i}>{words})" for i, words in enumerate(_FEW.values()))
-    units = "|".join(f"(?P<{key}>{unit})" for key, unit in _DELAY_UNITS.items())
+    count, units = _how_many(number, _DELAY_UNITS)
     return re.compile(
         rf"\b(?:d'ici(?: a)?|dans|en|sous|avant|sur|within|in|over|inside of|by)\s+"
         rf"(?:(?:les|the)\s+)?(?:(?:prochaine?s?|next)\s+)?"
-        rf"(?:{few}|(?P<low>{number})(?:\s*(?:{RANGE_SEP})\s*(?P<high>{number}))?)"
-        rf"\s+(?:(?:prochaine?s?)\s+)?(?:{units})"
+        rf"{count}\s+(?:(?:prochaine?s?)\s+)?(?:{units})"
         rf"|\b(?:les|the)\s+(?:(?P<low2>{number})\s+prochaine?s?\s+(?:{units.replace('?P<', '?P<n_')})"
         rf"|next\s+(?P<low3>{number})\s+(?:{units.replace('?P<', '?P<x_')}))"
     )
@@ -413,12 +428,8 @@ def _delays(text: str, numbers: Numbers) -> list[Quantity]:
     for m in _delay_regex(numbers.regex).finditer(text):
         groups = {k: v for k, v in m.groupdict().items() if v}
         unit = next(u for u in _MONTHS_IN if u in groups or f"n_{u}" in groups or f"x_{u}" in groups)
-        few = next((n for i, n in enumerate(_FEW) if f"f{i}" in groups), None)
-        if few is not None:
-            count = few
-        elif "low" in groups:
-            count = _amount(m, numbers.words)
-        else:
+        count = _few_or_amount(m, groups, numbers)
+        if count is None:
             count = read_number(groups.get("low2") or groups["low3"], numbers.words)
         past = _PAST.search(_clause_of(text, m.start(), m.end()))
         value = None if past else count * _MONTHS_IN[unit]
@@ -441,13 +452,8 @@ def _period_regex(number: str) -> re.Pattern[str]:
     """"toutes les six semaines", "aux trois mois", "tous les 15 jours", "every other week",
     "every 2-3 months", "every couple of weeks": a number (or "a few") of units between two
     occurrences. Without a number ("chaque semaine") the field's model reads it."""
-    few = "|".join(f"(?P<f{i}>{words})" for i, words in enumerate(_FEW.values()))
-    units = "|".join(f"(?P<{key}>{unit})" for key, unit in _PERIOD_UNITS.items())
-    return re.compile(
-        rf"\b(?:(?:a )?(?:toutes les|tous les)|aux|every)\s+"
-        rf"(?:(?P<other>other)|{few}|(?P<low>{number})(?:\s*(?:{RANGE_SEP})\s*(?P<high>{number}))?)"
-        rf"\s+(?:{units})"
-    )
+    count, units = _how_many(number, _PERIOD_UNITS)
+    return re.compile(rf"\b(?:(?:a )?(?:toutes les|tous les)|aux|every)\s+(?:(?P<other>other)|{count})\s+(?:{units})")
 
 
 def _periods(text: str, numbers: Numbers) -> list[Quantity]:
@@ -456,8 +462,7 @@ def _periods(text: str, numbers: Numbers) -> list[Quantity]:
     for m in _period_regex(numbers.regex).finditer(text):
         groups = {k: v for k, v in m.groupdict().items() if v}
         unit = next(u for u in _DAYS_IN if u in groups)
-        few = next((n for i, n in enumerate(_FEW) if f"f{i}" in groups), None)
-        count = 2.0 if "other" in groups else few if few is not None else _amount(m, numbers.words)
+        count = 2.0 if "other" in groups else _few_or_amount(m, groups, numbers) or 0.0
         cadence = _CADENCE.search(_clause_of(text, m.start(), m.end()))
         value = None if cadence or count <= 0 else count * _DAYS_IN[unit]
         out.append(Quantity(EVERY, value, m.start(), m.end(), why="cadence" if cadence else ""))
