@@ -314,3 +314,12 @@ def test_after_no_reads_the_rest_of_a_no_and_not_no_idea(kb):
     assert after_no(kb, "non, c'est plutôt pour se faire connaître") == "c'est plutôt pour se faire connaître"
     assert after_no(kb, "no idea") is None and after_no(kb, "nothing to add") is None
     assert after_no(kb, "yes") is None
+
+
+def test_a_dentists_recall_emails_carry_the_orders_rule(kb):
+    """Found by a helper: a dentist's retention advice (recall emails) had no word on the
+    order's advertising rules, which cover what is sent to patients too."""
+    data = _retention(kb, "Il veut que ses patients reviennent pour leurs rappels",
+                      "Dentiste à Laval. Sa secrétaire écrit, deux heures par semaine. 3 000 patients dans son logiciel.",
+                      "fr")
+    assert any(w.startswith("Profession de la santé : au Québec") for w in data["recommendation"]["warnings"])
