@@ -108,7 +108,7 @@ class _USE:
 
 class _SharedE5:
     """The topic classifier's e5 engine (``classifier.embeddings``), with the `query`
-    interface: one engine in the process, not two copies of the model (about 250 MB each)."""
+    interface: one engine in the process, not two copies of the model."""
 
     def __init__(self) -> None:
         from classifier.embeddings import get_embedder, unavailable_reason
