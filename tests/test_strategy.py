@@ -320,6 +320,6 @@ def test_a_dentists_recall_emails_carry_the_orders_rule(kb):
     """Found by a helper: a dentist's retention advice (recall emails) had no word on the
     order's advertising rules, which cover what is sent to patients too."""
     data = _retention(kb, "Il veut que ses patients reviennent pour leurs rappels",
-                      "Dentiste à Laval. Sa secrétaire écrit, deux heures par semaine. 3 000 patients dans son logiciel.",
-                      "fr")
+                      "Dentiste à Laval. Sa secrétaire écrit, deux heures par semaine. "
+                      "3 000 patients dans son logiciel.", "fr")
     assert any(w.startswith("Profession de la santé : au Québec") for w in data["recommendation"]["warnings"])
