@@ -11,11 +11,12 @@ the request is classified, the profile read by the free-text reader, the rules a
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
+
+from classifier.evaluate import CasesError, json_objects
 
 Advise = Callable[[str, str, str], dict[str, Any]]
 """(request, profile text, language) -> the `advise --json` object."""
@@ -39,20 +40,16 @@ class VerdictScore:
 
 def score_verdicts(advise: Advise, path: str | Path) -> VerdictScore:
     score = VerdictScore()
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            out = advise(case["request"], case["profile"], case["lang"])
-            entry = next((r for r in out.get("plan", []) if r["topic"] == case["expected_topic"]), None)
-            got = entry["verdict"] if entry else None
-            score.lines += 1
-            if got == case["expected_verdict"]:
-                score.right += 1
-            else:
-                score.misses.append(VerdictMiss(number, case["expected_topic"], case["expected_verdict"], got,
-                                                entry["id"] if entry else None))
+    for number, case in json_objects(path):
+        out = advise(case["request"], case["profile"], case["lang"])
+        entry = next((r for r in out.get("plan", []) if r["topic"] == case["expected_topic"]), None)
+        got = entry["verdict"] if entry else None
+        score.lines += 1
+        if got == case["expected_verdict"]:
+            score.right += 1
+        else:
+            score.misses.append(VerdictMiss(number, case["expected_topic"], case["expected_verdict"], got,
+                                            entry["id"] if entry else None))
     return score
 
 
@@ -74,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kb", help="knowledge base folder")
     parser.add_argument("--quiet", action="store_true", help="only the total")
     args = parser.parse_args(argv)
-    score = score_verdicts(advise_with_shipped_models(args.kb), args.cases)
+    try:
+        score = score_verdicts(advise_with_shipped_models(args.kb), args.cases)
+    except CasesError as exc:  # an unreadable file or line: named, no traceback
+        print(f"python -m advisor.verdicts: error: {exc}", file=sys.stderr)
+        return 2
     if not args.quiet:
         for m in score.misses:
             print(f"line {m.line}: {m.topic} expected {m.expected}, got {m.got} ({m.rule or 'no entry'})")

@@ -62,13 +62,25 @@ def _lines(path: str | Path) -> Iterator[tuple[int, str]]:
         raise CasesError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
-def read_cases(path: str | Path) -> list[Case]:
-    cases = []
+def json_objects(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value) of each non-blank line of a JSON-lines file, read a bounded
+    line at a time; an unreadable file or line raises ``CasesError`` naming the file and line.
+    The labelled sets of every scorer (topics, capacity phrasings, verdicts) go through it."""
     for n, line in _lines(path):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            yield n, json.loads(line)
+        except RecursionError as exc:
+            raise CasesError(f"{path}:{n}: JSON nested too deeply") from exc
+        except ValueError as exc:
+            raise CasesError(f"{path}:{n}: {exc}") from exc
+
+
+def read_cases(path: str | Path) -> list[Case]:
+    cases = []
+    for n, obj in json_objects(path):
+        try:
             if not isinstance(obj, dict):
                 raise TypeError("each line must be a JSON object with `text` and `expected`")
             text, expected = obj["text"], obj["expected"]
@@ -76,9 +88,7 @@ def read_cases(path: str | Path) -> list[Case]:
                 isinstance(t, str) for t in expected
             ):
                 raise TypeError("`text` must be a string and `expected` a list of topic ids")
-        except RecursionError as exc:
-            raise CasesError(f"{path}:{n}: JSON nested too deeply") from exc
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
             raise CasesError(f"{path}:{n}: {detail}") from exc
         cases.append(Case(text, tuple(expected), str(obj.get("kind", "")),

@@ -71,11 +71,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _evaluate(reader: object, path: str, quiet: bool) -> int:
+    from classifier.evaluate import CasesError
+
     from .reader import CapacityReader
     from .scoring import score_file
 
     assert isinstance(reader, CapacityReader)
-    score = score_file(reader, path)
+    try:
+        score = score_file(reader, path)
+    except CasesError as exc:  # an unreadable file or line: named, no traceback
+        print(f"python -m reading: error: {exc}", file=sys.stderr)
+        return 2
     if not quiet:
         for miss in score.misses:
             print(f"line {miss.line}: {miss.text[:100]}\n    " + "\n    ".join(miss.fields))

@@ -8,9 +8,10 @@ scored: the labels say what the line must give, not all it may give.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from classifier.evaluate import json_objects
 
 from .reader import CapacityReader
 
@@ -34,18 +35,14 @@ class Score:
 
 def score_file(reader: CapacityReader, path: str | Path) -> Score:
     score = Score()
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            got = reader.read(case["text"]).choices()
-            wrong = tuple(f"{k}: expected {v}, read {got.get(k, 'unknown')}" for k, v in case["expected"].items()
-                          if got.get(k, "unknown") != v)
-            score.lines += 1
-            score.lines_right += not wrong
-            score.fields += len(case["expected"])
-            score.fields_right += len(case["expected"]) - len(wrong)
-            if wrong:
-                score.misses.append(Miss(number, case["text"], wrong))
+    for number, case in json_objects(path):
+        got = reader.read(case["text"]).choices()
+        wrong = tuple(f"{k}: expected {v}, read {got.get(k, 'unknown')}" for k, v in case["expected"].items()
+                      if got.get(k, "unknown") != v)
+        score.lines += 1
+        score.lines_right += not wrong
+        score.fields += len(case["expected"])
+        score.fields_right += len(case["expected"]) - len(wrong)
+        if wrong:
+            score.misses.append(Miss(number, case["text"], wrong))
     return score

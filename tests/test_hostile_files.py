@@ -119,3 +119,34 @@ def test_evaluate_warns_about_unknown_topic_ids_with_their_line(capsys, tmp_path
     captured = capsys.readouterr()
     assert f"warning: {cases}:3: unknown topic id(s) in expected: 'blogg'" in captured.err
     assert "cases: 2" in captured.out
+
+
+def test_the_reading_and_verdict_scorers_name_a_broken_line(tmp_path: Path) -> None:
+    """Both scorers read their sets through `classifier.evaluate.json_objects`: blank lines
+    skipped, a broken line named with its number rather than a bare JSON traceback."""
+    from types import SimpleNamespace
+
+    from advisor.verdicts import score_verdicts
+    from classifier.evaluate import CasesError
+    from reading.scoring import score_file
+
+    phrasings = tmp_path / "capacity.jsonl"
+    phrasings.write_text('{"text": "2 h", "expected": {"weekly_hours": "h2_4"}}\n\n{"text": \n', encoding="utf-8")
+    reader = SimpleNamespace(read=lambda text: SimpleNamespace(choices=lambda: {"weekly_hours": "h2_4"}))
+    with pytest.raises(CasesError, match=rf"{phrasings}:3: "):
+        score_file(reader, phrasings)  # type: ignore[arg-type]
+    phrasings.write_text('{"text": "2 h", "expected": {"weekly_hours": "h2_4"}}\n\n', encoding="utf-8")
+    assert (score_file(reader, phrasings).lines, score_file(reader, phrasings).lines_right) == (1, 1)  # type: ignore[arg-type]
+
+    intakes = tmp_path / "advice.jsonl"
+    good = ('{"lang": "fr", "request": "un blogue", "profile": "", "expected_topic": "blog", '
+            '"expected_verdict": "instead"}')
+    intakes.write_text(f"{good}\n[1, \n", encoding="utf-8")
+
+    def advise(request: str, profile: str, lang: str) -> dict:
+        return {"plan": [{"topic": "blog", "verdict": "instead", "id": "blog_fallback"}]}
+
+    with pytest.raises(CasesError, match=rf"{intakes}:2: "):
+        score_verdicts(advise, intakes)
+    intakes.write_text(f"{good}\n", encoding="utf-8")
+    assert (score_verdicts(advise, intakes).lines, score_verdicts(advise, intakes).right) == (1, 1)
