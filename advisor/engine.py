@@ -335,7 +335,8 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
     if picked is not None:
         answers[field_id] = picked.value
         evidence.pop(field_id, None)
-        new = replace(state, answers=answers, evidence=evidence, unknown=_known(unknown, field_id))
+        new = replace(state, answers=answers, evidence=evidence, unknown=_known(unknown, field_id),
+                      firm=_with(state.firm, (field_id,)))
         noted = prompts.noted(kb, state.lang, {field_id: picked.value}, {})
         return _after_answers(ctx, new, [Reply("text", noted)])
     readings = ctx.read(text, field_id)
@@ -356,8 +357,10 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
     answers.update(read)
     for f in read:
         evidence[f] = _evidence(readings).get(f, "")
-    new = replace(state, answers=answers, evidence=evidence, unknown=tuple(f for f in unknown if f not in read))
-    replies = [Reply("text", prompts.noted(kb, state.lang, read, _evidence(readings), correct_me=True))]
+    firm = [f for f in read if f == field_id or getattr(readings.answers[f], "source", "") in ("quantity", "number")]
+    new = replace(state, answers=answers, evidence=evidence, unknown=tuple(f for f in unknown if f not in read),
+                  firm=_with(state.firm, firm))
+    replies = [Reply("text", prompts.noted(kb, state.lang, read, _evidence(readings), correct_me=True))] if read else []
     if kept:
         earlier = "; ".join(kb.msg("noted_answer", state.lang, field=kb.msg(f"field_{f}", state.lang),
                                    answer=kb.field(f).choice(state.answers[f]).label(state.lang)) for f in kept)
@@ -368,14 +371,19 @@ def _on_capacity(ctx: EngineContext, state: ConversationState, text: str) -> Tur
 def _keep_earlier(state: ConversationState, readings: ReadingsLike, read: dict[str, str],
                   asked: str) -> tuple[dict[str, str], list[str]]:
     """An answer to one question may also say something of another; a model's guess at a field
-    already answered ("des familles du quartier", said of the clientele, read as "a few hundred"
-    after "quelques milliers de patients") does not overwrite the client's earlier word. The
-    bot says which answers it kept, so the client can correct them. Numbers (hours, amounts)
-    and the question asked are taken as said: "finalement, 5 heures" corrects."""
+    already answered firmly (``ConversationState.firm``: "des familles du quartier", said of the
+    clientele, read as "a few hundred" after "quelques milliers de patients") does not overwrite
+    the client's earlier word. The bot says which answers it kept, so the client can correct
+    them. Numbers and the question asked are taken as said ("finalement, 5 heures" corrects),
+    and an earlier guess said in passing gives way to a later one."""
     kept = [f for f, choice in read.items()
-            if f != asked and f in state.answers and state.answers[f] != choice
+            if f != asked and f in state.firm and state.answers.get(f, choice) != choice
             and getattr(readings.answers[f], "source", "") == "model"]
     return {f: c for f, c in read.items() if f not in kept}, kept
+
+
+def _with(fields: tuple[str, ...], more: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fields + tuple(more)))
 
 
 def _known(unknown: tuple[str, ...], field_id: str) -> tuple[str, ...]:

@@ -120,6 +120,9 @@ class ConversationState:
     """The two fields whose answers contradict each other (stage contradiction)."""
     magic_named: bool = False
     """The objective given was magic thinking ("comme le concurrent"), and the bot said so once."""
+    firm: tuple[str, ...] = ()
+    """Fields answered firmly: to their own question, by an option picked, or by a number
+    ("quelques milliers de patients"). A model's guess said in passing does not replace them."""
 
     def topic_ids(self) -> tuple[str, ...]:
         return tuple(t for t, _ in self.topics)
@@ -127,7 +130,7 @@ class ConversationState:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["topics"] = [list(t) for t in self.topics]
-        for key in ("options", "unknown", "last_move", "conflict"):
+        for key in ("options", "unknown", "last_move", "conflict", "firm"):
             data[key] = list(data[key])
         data["history"] = list(self.history)
         return data
@@ -137,7 +140,7 @@ class ConversationState:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["topics"] = tuple((str(t), float(c)) for t, c in known.get("topics", ()))
         known["last_move"] = tuple(known.get("last_move", ("", "")))
-        for key in ("options", "unknown", "conflict"):
+        for key in ("options", "unknown", "conflict", "firm"):
             known[key] = tuple(known.get(key, ()))
         known["history"] = tuple(known.get("history", ()))
         known["answers"] = dict(known.get("answers", {}))

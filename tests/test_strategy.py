@@ -323,3 +323,22 @@ def test_a_dentists_recall_emails_carry_the_orders_rule(kb):
                       "Dentiste à Laval. Sa secrétaire écrit, deux heures par semaine. "
                       "3 000 patients dans son logiciel.", "fr")
     assert any(w.startswith("Profession de la santé : au Québec") for w in data["recommendation"]["warnings"])
+
+
+def test_a_guess_said_in_passing_gives_way_and_nothing_empty_is_noted(kb):
+    """Found re-reading the change: the earlier answer was kept even when it was itself a
+    guess said in passing, so "the receptionist answers calls" could never replace it, and a
+    reply whose only reading was kept printed an empty "Noted: ."."""
+    t = talk(kb, "un dentiste veut que ses patients reviennent", "il a quelques milliers de patients")
+    assert "audience" in t.state.firm
+    replies = t.say("bah des particuliers, des familles du quartier")
+    replies = t.say("un petit noyau de fidèles")  # only a guess at the audience, which is kept
+    assert t.state.answers["audience"] == "established"
+    empty = kb.msg("noted_correct_me", "fr", answers="")
+    assert all(r.text != empty for r in replies)
+    assert any(r.text.startswith(kb.msg("kept_earlier_answer", "fr", answers="")[:20]) for r in replies)
+    from dataclasses import replace
+
+    t.state = replace(t.state, answers={**t.state.answers, "responder": "owner"})  # a guess in passing
+    t.say("deux heures par semaine, la réceptionniste répond aux appels dans la journée")
+    assert t.state.answers["responder"] != "owner"
